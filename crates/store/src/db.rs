@@ -1,0 +1,89 @@
+//! Opening the data directory: the SQLite file, its pragmas and migrations.
+
+use crate::error::{is_corruption, Error, Result};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, SqlitePool};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const DB_FILE: &str = "guichet.sqlite3";
+
+/// Migrations, embedded so an installed binary needs no files beside it.
+/// `PRAGMA user_version` records how many have been applied.
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/sqlite/0001_init.sql")];
+
+/// How long a writer waits for another process's write to finish before
+/// giving up. The desktop app and the command line share the file.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn db_path(dir: &Path) -> PathBuf {
+    dir.join(DB_FILE)
+}
+
+fn options(path: &Path, create: bool) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(create)
+        .journal_mode(SqliteJournalMode::Wal)
+        // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(BUSY_TIMEOUT)
+        .foreign_keys(true)
+        .pragma("cache_size", "-32000")
+        .pragma("temp_store", "memory")
+}
+
+/// Opens the pool and brings the schema up to date. Corruption found while
+/// doing so is reported as [`Error::Corrupt`] with the path.
+pub async fn connect(dir: &Path, create: bool) -> Result<SqlitePool> {
+    let path = db_path(dir);
+    if !create && !path.exists() {
+        return Err(Error::NotInitialized(dir.to_path_buf()));
+    }
+    let corrupt = |e: sqlx::Error| {
+        if is_corruption(&e) {
+            Error::Corrupt {
+                path: path.clone(),
+                detail: e.to_string(),
+            }
+        } else {
+            Error::Db(e)
+        }
+    };
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .min_connections(0)
+        .connect_with(options(&path, create))
+        .await
+        .map_err(corrupt)?;
+    migrate(&pool).await.map_err(|e| match e {
+        Error::Db(e) => corrupt(e),
+        other => other,
+    })?;
+    Ok(pool)
+}
+
+async fn migrate(pool: &SqlitePool) -> Result<()> {
+    let mut conn = pool.acquire().await?;
+    let current: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(&mut *conn)
+        .await?;
+    if current as usize >= MIGRATIONS.len() {
+        return Ok(());
+    }
+    // Another process may be migrating the same file: take the write lock,
+    // then look again.
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let current: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(&mut *tx)
+        .await?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::raw_sql(&format!("PRAGMA user_version = {}", i + 1))
+            .execute(&mut *tx)
+            .await?;
+        tracing::info!(version = i + 1, "applied migration");
+    }
+    tx.commit().await?;
+    Ok(())
+}
