@@ -1,1 +1,62 @@
-fn main() {}
+//! `guichet`: the command line of Guichet, for administrators and scripts.
+//!
+//! Every read command takes `--json`. Exit codes are stable (see [`exit`]).
+
+mod args;
+mod output;
+mod run;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit codes, documented in `guichet --help` and the README.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// An unexpected failure: the database or the file system refused.
+    pub const FAILURE: u8 = 1;
+    /// The command line itself is wrong (an unknown option, a missing argument).
+    pub const USAGE: u8 = 2;
+    /// The input was refused: an invalid field, an unknown name, a forbidden
+    /// transition, an attachment too large. Nothing was written.
+    pub const INVALID: u8 = 3;
+    /// The ticket (or other record) named does not exist.
+    pub const NOT_FOUND: u8 = 4;
+    /// The data directory is not initialised, or its database is damaged.
+    pub const DATA: u8 = 5;
+    /// An import file was rejected; every bad line is listed. Nothing was written.
+    pub const IMPORT_REJECTED: u8 = 6;
+}
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let json = cli.json;
+    match runtime.block_on(run::run(cli)) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            output::error(&e, json);
+            ExitCode::from(run::exit_code(&e))
+        }
+    }
+}

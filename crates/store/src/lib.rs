@@ -18,8 +18,8 @@ mod transfer;
 
 pub use db::{db_path, DB_FILE};
 pub use error::{Error, LineError, Result};
-pub use query::{Comment, ListQuery, Sort, TicketSummary};
-pub use transfer::{Format, ImportReport};
+pub use query::{Comment, ListQuery, Sort, TicketSummary, View};
+pub use transfer::{demo_jsonl, Format, ImportReport, Record};
 
 use chrono::{DateTime, Utc};
 use guichet_domain::{Clock, Hlc, ReplicaCode, User, UserId, Workflow};

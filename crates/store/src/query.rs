@@ -286,3 +286,49 @@ pub(crate) fn event_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Event> {
         kind: serde_json::from_str(r.get("payload")).map_err(|_| bad("payload"))?,
     })
 }
+
+/// The built-in saved views: each answers one person's question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Mine,
+    Unassigned,
+    Overdue,
+    DueThisWeek,
+    WaitingOnClient,
+    AllOpen,
+}
+
+impl View {
+    pub const ALL: &'static [(View, &'static str)] = &[
+        (View::Mine, "mine"),
+        (View::Unassigned, "unassigned"),
+        (View::Overdue, "overdue"),
+        (View::DueThisWeek, "due-this-week"),
+        (View::WaitingOnClient, "waiting"),
+        (View::AllOpen, "open"),
+    ];
+
+    pub fn parse(s: &str) -> Result<View> {
+        View::ALL.iter().find(|(_, n)| *n == s.trim()).map(|(v, _)| *v).ok_or_else(|| {
+            DomainError::invalid("view", format!("'{s}' is unknown"), View::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", ")).into()
+        })
+    }
+
+    /// The filters of this view for user `me` on day `today`.
+    pub fn query(self, me: UserId, today: NaiveDate) -> ListQuery {
+        let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| s.is_open()).collect();
+        let base = ListQuery { statuses: open, ..Default::default() };
+        match self {
+            View::Mine => ListQuery { assignee: Some(Some(me)), ..base },
+            View::Unassigned => ListQuery { assignee: Some(None), ..base },
+            View::Overdue => ListQuery { due_to: today.pred_opt(), sort: Sort::Due, ..base },
+            View::DueThisWeek => {
+                use chrono::Datelike;
+                let sunday = today + chrono::Duration::days(6 - today.weekday().num_days_from_monday() as i64);
+                ListQuery { due_from: Some(today), due_to: Some(sunday), sort: Sort::Due, ..base }
+            }
+            View::WaitingOnClient => ListQuery { statuses: vec![Status::Waiting], ..base },
+            View::AllOpen => base,
+        }
+    }
+}
