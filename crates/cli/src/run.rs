@@ -9,7 +9,7 @@ use guichet_domain::{
 };
 use guichet_store::{Error, Format, ListQuery, Sort, Store, View};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn exit_code(e: &Error) -> u8 {
     match e {
@@ -37,15 +37,29 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     let out = Out { json: cli.json };
     if let Command::Init { login, name } = &cli.command {
         let store = Store::init(&dir, login, name.as_deref().unwrap_or(login)).await?;
-        let me = store.user(&store.local_user().await?.to_string()).await?;
-        out.done(&serde_json::json!({ "data_dir": dir, "replica": store.replica().await?.to_string(), "user": me.login }), || {
-            format!("Guichet is ready in {} (user {}).", dir.display(), me.login)
-        });
-        return Ok(());
+        let result = async {
+            let me = store.user(&store.local_user().await?.to_string()).await?;
+            out.done(&serde_json::json!({ "data_dir": dir, "replica": store.replica().await?.to_string(), "user": me.login }), || {
+                format!("Guichet is ready in {} (user {}).", dir.display(), me.login)
+            });
+            Ok(())
+        }
+        .await;
+        store.close().await;
+        return result;
     }
     let store = Store::open(&dir).await?;
+    let result = command(&store, &dir, cli.command, out).await;
+    // Closing the pool lets SQLite checkpoint the write-ahead log into the
+    // database file and remove it; without it the last writes may stay in
+    // guichet.sqlite3-wal after the process exits.
+    store.close().await;
+    result
+}
+
+async fn command(store: &Store, dir: &Path, command: Command, out: Out) -> Result<(), Error> {
     let me = store.local_user().await?;
-    match cli.command {
+    match command {
         Command::Init { .. } => unreachable!("handled above"),
         Command::Ticket(cmd) => ticket(&store, me, cmd, out).await?,
         Command::User(cmd) => match cmd {

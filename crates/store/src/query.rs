@@ -43,6 +43,37 @@ pub struct ListQuery {
     pub offset: u32,
 }
 
+impl ListQuery {
+    /// Only a text search, newest first: what the search box asks.
+    fn is_text_only(&self) -> bool {
+        let ListQuery {
+            statuses,
+            priorities,
+            assignee,
+            team,
+            category,
+            requester,
+            tag,
+            due_from,
+            due_to,
+            text: _,
+            sort,
+            limit: _,
+            offset: _,
+        } = self;
+        statuses.is_empty()
+            && priorities.is_empty()
+            && assignee.is_none()
+            && team.is_none()
+            && category.is_none()
+            && requester.is_none()
+            && tag.is_none()
+            && due_from.is_none()
+            && due_to.is_none()
+            && *sort == Sort::Updated
+    }
+}
+
 /// One row of a list view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TicketSummary {
@@ -143,13 +174,29 @@ impl Store {
              t.due, t.comments, t.updated_at FROM tickets t \
              LEFT JOIN users u ON u.id = t.assignee LEFT JOIN teams tm ON tm.id = t.team WHERE 1 = 1",
         );
+        let limit = if q.limit == 0 {
+            50
+        } else {
+            q.limit.min(10_000)
+        };
         if let Some(text) = &q.text {
             let m = fts_query(text)?;
-            qb.push(" AND t.n IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ");
+            // A bare search reads only the newest matches of each index (FTS5
+            // streams rowids in descending order and stops at the cap), so a
+            // common word costs no more than a rare one. With other filters
+            // every match has to be considered.
+            let cap = if q.is_text_only() {
+                format!(" ORDER BY rowid DESC LIMIT {}", limit + q.offset)
+            } else {
+                String::new()
+            };
+            qb.push(" AND t.n IN (SELECT n FROM (SELECT rowid AS n FROM tickets_fts WHERE tickets_fts MATCH ");
             qb.push_bind(m.clone());
-            qb.push(" UNION SELECT c.ticket_n FROM comments_fts JOIN comments c ON c.n = comments_fts.rowid WHERE comments_fts MATCH ");
+            qb.push(&cap);
+            qb.push(") UNION SELECT ticket_n FROM (SELECT c.ticket_n FROM comments_fts JOIN comments c ON c.n = comments_fts.rowid WHERE comments_fts MATCH ");
             qb.push_bind(m);
-            qb.push(")");
+            qb.push(cap.replace("rowid", "comments_fts.rowid"));
+            qb.push("))");
         }
         if !q.statuses.is_empty() {
             qb.push(" AND t.status IN (");
@@ -183,8 +230,15 @@ impl Store {
             qb.push(" AND (t.category = ")
                 .push_bind(c.clone())
                 .push(" OR t.category LIKE ")
-                .push_bind(format!("{}/%", c.replace(['%', '_'], "")))
-                .push(")");
+                // `_` is allowed in keys but is LIKE's one-character wildcard:
+                // escape it (and `%`, `\`) rather than drop it.
+                .push_bind(format!(
+                    "{}/%",
+                    c.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                ))
+                .push(" ESCAPE '\\')");
         }
         if let Some(r) = &q.requester {
             qb.push(" AND t.requester_id = ").push_bind(r.clone());
@@ -240,7 +294,8 @@ impl Store {
         .await
     }
 
-    /// Full-text search, most recently changed first.
+    /// Full-text search: among the newest tickets whose text matches and the
+    /// tickets of the newest matching comments, the most recently changed first.
     pub async fn search(&self, text: &str, limit: u32) -> Result<Vec<TicketSummary>> {
         self.list(&ListQuery {
             text: Some(text.to_string()),
@@ -309,25 +364,64 @@ impl View {
     ];
 
     pub fn parse(s: &str) -> Result<View> {
-        View::ALL.iter().find(|(_, n)| *n == s.trim()).map(|(v, _)| *v).ok_or_else(|| {
-            DomainError::invalid("view", format!("'{s}' is unknown"), View::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", ")).into()
-        })
+        View::ALL
+            .iter()
+            .find(|(_, n)| *n == s.trim())
+            .map(|(v, _)| *v)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "view",
+                    format!("'{s}' is unknown"),
+                    View::ALL
+                        .iter()
+                        .map(|(_, n)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+                .into()
+            })
     }
 
     /// The filters of this view for user `me` on day `today`.
     pub fn query(self, me: UserId, today: NaiveDate) -> ListQuery {
-        let open: Vec<Status> = Status::ALL.iter().copied().filter(|s| s.is_open()).collect();
-        let base = ListQuery { statuses: open, ..Default::default() };
+        let open: Vec<Status> = Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open())
+            .collect();
+        let base = ListQuery {
+            statuses: open,
+            ..Default::default()
+        };
         match self {
-            View::Mine => ListQuery { assignee: Some(Some(me)), ..base },
-            View::Unassigned => ListQuery { assignee: Some(None), ..base },
-            View::Overdue => ListQuery { due_to: today.pred_opt(), sort: Sort::Due, ..base },
+            View::Mine => ListQuery {
+                assignee: Some(Some(me)),
+                ..base
+            },
+            View::Unassigned => ListQuery {
+                assignee: Some(None),
+                ..base
+            },
+            View::Overdue => ListQuery {
+                due_to: today.pred_opt(),
+                sort: Sort::Due,
+                ..base
+            },
             View::DueThisWeek => {
                 use chrono::Datelike;
-                let sunday = today + chrono::Duration::days(6 - today.weekday().num_days_from_monday() as i64);
-                ListQuery { due_from: Some(today), due_to: Some(sunday), sort: Sort::Due, ..base }
+                let sunday = today
+                    + chrono::Duration::days(6 - today.weekday().num_days_from_monday() as i64);
+                ListQuery {
+                    due_from: Some(today),
+                    due_to: Some(sunday),
+                    sort: Sort::Due,
+                    ..base
+                }
             }
-            View::WaitingOnClient => ListQuery { statuses: vec![Status::Waiting], ..base },
+            View::WaitingOnClient => ListQuery {
+                statuses: vec![Status::Waiting],
+                ..base
+            },
             View::AllOpen => base,
         }
     }

@@ -670,7 +670,9 @@ async fn apply(conn: &mut SqliteConnection, plan: Plan) -> Result<ImportReport> 
 /// benchmarks' data set are made with it.
 pub fn demo_jsonl(seed: u64, tickets: usize, events: usize) -> Vec<u8> {
     use guichet_domain::demo::Generator;
-    let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T08:00:00Z").expect("valid").to_utc();
+    let start = chrono::DateTime::parse_from_rfc3339("2026-01-05T08:00:00Z")
+        .expect("valid")
+        .to_utc();
     // "KANZ" is the demo firm's replica code; it cannot clash with a random local one often,
     // and when it does the import reports the taken references instead of writing.
     let mut g = Generator::new(seed, "KANZ".parse().expect("valid code"), start);
@@ -679,11 +681,16 @@ pub fn demo_jsonl(seed: u64, tickets: usize, events: usize) -> Vec<u8> {
         serde_json::to_writer(&mut out, &r).expect("records serialise");
         out.push(b'\n');
     };
-    line(Record::Header { format: FORMAT_NAME.into(), version: FORMAT_VERSION });
+    line(Record::Header {
+        format: FORMAT_NAME.into(),
+        version: FORMAT_VERSION,
+    });
     let firm = g.firm().clone();
     firm.users.into_iter().for_each(|u| line(Record::User(u)));
     firm.teams.into_iter().for_each(|t| line(Record::Team(t)));
-    firm.contacts.into_iter().for_each(|c| line(Record::Contact(c)));
+    firm.contacts
+        .into_iter()
+        .for_each(|c| line(Record::Contact(c)));
     for _ in 0..tickets {
         for e in g.ticket(events) {
             line(Record::Event(e));
