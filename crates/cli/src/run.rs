@@ -36,6 +36,10 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     let dir = data_dir(&cli);
     let out = Out { json: cli.json };
     if let Command::Init { login, name } = &cli.command {
+        // Check the local user first: `Store::init` creates the directory and
+        // the database before it looks at the login, so a refused login would
+        // otherwise leave a half-made data directory behind.
+        User::new(login, name.as_deref().unwrap_or(login), None)?;
         let store = Store::init(&dir, login, name.as_deref().unwrap_or(login)).await?;
         let result = async {
             let me = store.user(&store.local_user().await?.to_string()).await?;
@@ -61,7 +65,7 @@ async fn command(store: &Store, dir: &Path, command: Command, out: Out) -> Resul
     let me = store.local_user().await?;
     match command {
         Command::Init { .. } => unreachable!("handled above"),
-        Command::Ticket(cmd) => ticket(&store, me, cmd, out).await?,
+        Command::Ticket(cmd) => ticket(store, me, cmd, out).await?,
         Command::User(cmd) => match cmd {
             UserCmd::Add { login, name, email } => {
                 let u = User::new(&login, &name, email.as_deref())?;
@@ -91,10 +95,10 @@ async fn command(store: &Store, dir: &Path, command: Command, out: Out) -> Resul
             }
             TeamCmd::List => out.teams(&store.teams().await?, &store.users().await?),
             TeamCmd::AddMember { team, login } => {
-                membership(&store, &team, &login, true, out).await?
+                membership(store, &team, &login, true, out).await?
             }
             TeamCmd::RemoveMember { team, login } => {
-                membership(&store, &team, &login, false, out).await?
+                membership(store, &team, &login, false, out).await?
             }
         },
         Command::Category(cmd) => match cmd {

@@ -187,8 +187,30 @@ impl Store {
         })
     }
 
+    /// Closes the store: the database file alone then holds every commit, and
+    /// no connection of this store is left open.
     pub async fn close(&self) {
+        // Fold the WAL into the database file. Connections closing at the
+        // same moment on their own threads can each miss the exclusive lock
+        // that SQLite's checkpoint-on-close needs, which leaves the last
+        // commits in the WAL only. PASSIVE never waits for other processes.
+        if let Ok(mut conn) = self.pool.acquire().await {
+            let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&mut *conn)
+                .await;
+        }
         self.pool.close().await;
+        // `Pool::close` can return with a connection still open: one handed
+        // back at that moment either lands in the idle queue after the queue
+        // was emptied (closed by calling `close` again) or is still in its
+        // return task (waited for).
+        for _ in 0..1_000 {
+            if self.pool.size() == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            self.pool.close().await;
+        }
     }
 }
 
