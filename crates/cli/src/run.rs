@@ -25,11 +25,9 @@ pub fn exit_code(e: &Error) -> u8 {
 }
 
 fn data_dir(cli: &Cli) -> PathBuf {
-    cli.data_dir.clone().unwrap_or_else(|| {
-        directories::ProjectDirs::from("eu", "Guichet", "Guichet")
-            .map(|d| d.data_dir().to_path_buf())
-            .unwrap_or_else(|| PathBuf::from(".guichet"))
-    })
+    cli.data_dir
+        .clone()
+        .unwrap_or_else(guichet_store::default_data_dir)
 }
 
 pub async fn run(cli: Cli) -> Result<(), Error> {

@@ -6,6 +6,7 @@ use crate::ticket::check_category_key;
 use crate::{DomainError, Result};
 use serde::{Deserialize, Serialize};
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: UserId,
@@ -27,6 +28,7 @@ impl User {
     }
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Team {
     pub id: TeamId,
@@ -46,6 +48,7 @@ impl Team {
 }
 
 /// Someone outside the firm: a client or a third party who asks for things.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     pub id: ContactId,
@@ -69,6 +72,7 @@ impl Contact {
 
 /// A node in the category tree; labels in the three UI languages.
 /// A confidential category (HR) is visible only to its own team in shared mode.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Category {
     pub key: String,

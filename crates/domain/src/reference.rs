@@ -60,6 +60,7 @@ impl FromStr for ReplicaCode {
 
 /// A ticket's human reference: replica code and that replica's sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct TicketRef {
     pub replica: ReplicaCode,
     pub number: u64,

@@ -18,6 +18,7 @@ macro_rules! named_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -98,6 +99,7 @@ named_enum!(
 );
 
 /// Who asked: a colleague or an external contact (a client).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Party {
@@ -105,6 +107,7 @@ pub enum Party {
     Contact(ContactId),
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Link {
     pub kind: LinkKind,
@@ -112,16 +115,19 @@ pub struct Link {
 }
 
 /// An attachment's metadata; the bytes live content-addressed by `sha256`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub sha256: String,
     pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub size: u64,
     pub mime: String,
 }
 
 /// The ticket fields that are overwritten (last writer wins), as opposed to
 /// collections that events add to.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
@@ -138,6 +144,7 @@ pub enum Field {
 }
 
 /// The current state of a ticket: a projection of its events.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
     pub id: TicketId,
@@ -161,6 +168,7 @@ pub struct Ticket {
     pub created_by: UserId,
     pub updated_at: DateTime<Utc>,
     /// For each overwritten field, the clock of the event that last set it.
+    #[cfg_attr(feature = "ts", ts(type = "Partial<Record<Field, string>>"))]
     pub clocks: BTreeMap<Field, Hlc>,
 }
 
@@ -340,6 +348,7 @@ impl Ticket {
 }
 
 /// One user edit of an overwritten field.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "field", content = "value", rename_all = "snake_case")]
 pub enum Edit {
@@ -356,6 +365,7 @@ pub enum Edit {
 }
 
 /// What a user fills in for a new ticket, before checks.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct NewTicket {
     pub title: String,

@@ -4,6 +4,8 @@
 //! `cargo bench -p guichet-store --bench store` prints, for each operation,
 //! the median, p95 and maximum of repeated runs, and the import throughput.
 //! `GUICHET_BENCH_TICKETS` changes the size (default 100000) for a quick run.
+//! Under `cargo test` (no `--bench` argument) it runs once at 300 tickets, as
+//! a check that the benchmark itself works.
 
 use guichet_domain::{Edit, NewTicket, Status, UserId};
 use guichet_store::{demo_jsonl, Format, ListQuery, Sort, Store};
@@ -54,10 +56,13 @@ fn time<F: std::future::Future<Output = ()>>(rt: &tokio::runtime::Runtime, f: F)
 
 fn main() {
     // `cargo bench` passes --bench; a filter argument is accepted and ignored.
+    // `cargo test --all-targets` runs this binary without --bench: then it is
+    // only a smoke check of the benchmark itself, on a small store.
+    let benching = std::env::args().any(|a| a == "--bench");
     let tickets: usize = std::env::var("GUICHET_BENCH_TICKETS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+        .unwrap_or(if benching { 100_000 } else { 300 });
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

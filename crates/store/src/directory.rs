@@ -71,6 +71,28 @@ impl Store {
         .await
     }
 
+    pub async fn rename_user(&self, id: UserId, name: &str) -> Result<User> {
+        let name = User::new("x", name, None)?.name;
+        self.guard(async {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let done = sqlx::query("UPDATE users SET name = ? WHERE id = ?")
+                .bind(&name)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(Error::NotFound {
+                    what: "user",
+                    key: id.to_string(),
+                });
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await?;
+        self.user(&id.to_string()).await
+    }
+
     pub async fn add_team(&self, team: &Team) -> Result<()> {
         self.guard(async {
             let mut txn = self.pool.begin_with("BEGIN IMMEDIATE").await?;

@@ -127,6 +127,23 @@ impl Store {
         })
     }
 
+    /// A per-user preference of this data directory (`ui.language`, `ui.theme`…).
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let mut conn = self.pool.acquire().await?;
+        self.guard(meta_get(&mut conn, &format!("setting.{key}")))
+            .await
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.guard(async {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            meta_set(&mut tx, &format!("setting.{key}"), value).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
     pub async fn attachment_max_bytes(&self) -> Result<u64> {
         let mut conn = self.pool.acquire().await?;
         Ok(self
@@ -246,6 +263,15 @@ pub(crate) async fn load_clock(conn: &mut SqliteConnection) -> Result<Clock> {
 
 pub(crate) async fn save_clock(conn: &mut SqliteConnection, clock: &Clock) -> Result<()> {
     meta_set(conn, "hlc", &clock.last().to_string()).await
+}
+
+/// The data directory used when none is given: the OS's per-user data
+/// directory (`~/.local/share/guichet` on Linux), shared by the desktop app
+/// and the command line.
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("eu", "Guichet", "Guichet")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".guichet"))
 }
 
 /// Wall time as stored: whole microseconds, so what is read back equals what was written.

@@ -44,6 +44,15 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// The page size asked for: 50 when unset, at most 10,000.
+    pub fn page_size(&self) -> u32 {
+        if self.limit == 0 {
+            50
+        } else {
+            self.limit.min(10_000)
+        }
+    }
+
     /// Only a text search, newest first: what the search box asks.
     fn is_text_only(&self) -> bool {
         let ListQuery {
@@ -75,6 +84,7 @@ impl ListQuery {
 }
 
 /// One row of a list view.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TicketSummary {
     pub id: String,
@@ -90,6 +100,7 @@ pub struct TicketSummary {
     pub updated_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Comment {
     pub event_id: String,
@@ -174,86 +185,8 @@ impl Store {
              t.due, t.comments, t.updated_at FROM tickets t \
              LEFT JOIN users u ON u.id = t.assignee LEFT JOIN teams tm ON tm.id = t.team WHERE 1 = 1",
         );
-        let limit = if q.limit == 0 {
-            50
-        } else {
-            q.limit.min(10_000)
-        };
-        if let Some(text) = &q.text {
-            let m = fts_query(text)?;
-            // A bare search reads only the newest matches of each index (FTS5
-            // streams rowids in descending order and stops at the cap), so a
-            // common word costs no more than a rare one. With other filters
-            // every match has to be considered.
-            let cap = if q.is_text_only() {
-                format!(" ORDER BY rowid DESC LIMIT {}", limit + q.offset)
-            } else {
-                String::new()
-            };
-            qb.push(" AND t.n IN (SELECT n FROM (SELECT rowid AS n FROM tickets_fts WHERE tickets_fts MATCH ");
-            qb.push_bind(m.clone());
-            qb.push(&cap);
-            qb.push(") UNION SELECT ticket_n FROM (SELECT c.ticket_n FROM comments_fts JOIN comments c ON c.n = comments_fts.rowid WHERE comments_fts MATCH ");
-            qb.push_bind(m);
-            qb.push(cap.replace("rowid", "comments_fts.rowid"));
-            qb.push("))");
-        }
-        if !q.statuses.is_empty() {
-            qb.push(" AND t.status IN (");
-            let mut sep = qb.separated(", ");
-            for s in &q.statuses {
-                sep.push_bind(s.as_str());
-            }
-            qb.push(")");
-        }
-        if !q.priorities.is_empty() {
-            qb.push(" AND t.priority IN (");
-            let mut sep = qb.separated(", ");
-            for p in &q.priorities {
-                sep.push_bind(priority_index(*p));
-            }
-            qb.push(")");
-        }
-        match &q.assignee {
-            Some(Some(u)) => {
-                qb.push(" AND t.assignee = ").push_bind(u.to_string());
-            }
-            Some(None) => {
-                qb.push(" AND t.assignee IS NULL");
-            }
-            None => {}
-        }
-        if let Some(team) = q.team {
-            qb.push(" AND t.team = ").push_bind(team.to_string());
-        }
-        if let Some(c) = &q.category {
-            qb.push(" AND (t.category = ")
-                .push_bind(c.clone())
-                .push(" OR t.category LIKE ")
-                // `_` is allowed in keys but is LIKE's one-character wildcard:
-                // escape it (and `%`, `\`) rather than drop it.
-                .push_bind(format!(
-                    "{}/%",
-                    c.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                ))
-                .push(" ESCAPE '\\')");
-        }
-        if let Some(r) = &q.requester {
-            qb.push(" AND t.requester_id = ").push_bind(r.clone());
-        }
-        if let Some(tag) = &q.tag {
-            qb.push(" AND t.n IN (SELECT ticket_n FROM ticket_tags WHERE tag = ")
-                .push_bind(tag.to_lowercase())
-                .push(")");
-        }
-        if let Some(d) = q.due_from {
-            qb.push(" AND t.due >= ").push_bind(d.to_string());
-        }
-        if let Some(d) = q.due_to {
-            qb.push(" AND t.due <= ").push_bind(d.to_string());
-        }
+        let limit = q.page_size();
+        push_filters(&mut qb, q, limit)?;
         qb.push(match q.sort {
             Sort::Updated => " ORDER BY t.updated_at DESC, t.n DESC",
             Sort::Created => " ORDER BY t.created_at DESC, t.n DESC",
@@ -294,6 +227,16 @@ impl Store {
         .await
     }
 
+    /// How many tickets the query finds in all (for a list's scroll bar).
+    /// A bare text search counts only up to its cap of newest matches.
+    pub async fn count(&self, q: &ListQuery) -> Result<i64> {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT COUNT(*) FROM tickets t WHERE 1 = 1");
+        push_filters(&mut qb, q, q.page_size())?;
+        self.guard(async { Ok(qb.build_query_scalar::<i64>().fetch_one(&self.pool).await?) })
+            .await
+    }
+
     /// Full-text search: among the newest tickets whose text matches and the
     /// tickets of the newest matching comments, the most recently changed first.
     pub async fn search(&self, text: &str, limit: u32) -> Result<Vec<TicketSummary>> {
@@ -318,6 +261,87 @@ impl Store {
         })
         .await
     }
+}
+
+/// The WHERE conditions of a list query (after `WHERE 1 = 1`), shared by the
+/// page and its count.
+fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, q: &ListQuery, limit: u32) -> Result<()> {
+    if let Some(text) = &q.text {
+        let m = fts_query(text)?;
+        // A bare search reads only the newest matches of each index (FTS5
+        // streams rowids in descending order and stops at the cap), so a
+        // common word costs no more than a rare one. With other filters
+        // every match has to be considered.
+        let cap = if q.is_text_only() {
+            format!(" ORDER BY rowid DESC LIMIT {}", limit + q.offset)
+        } else {
+            String::new()
+        };
+        qb.push(" AND t.n IN (SELECT n FROM (SELECT rowid AS n FROM tickets_fts WHERE tickets_fts MATCH ");
+        qb.push_bind(m.clone());
+        qb.push(&cap);
+        qb.push(") UNION SELECT ticket_n FROM (SELECT c.ticket_n FROM comments_fts JOIN comments c ON c.n = comments_fts.rowid WHERE comments_fts MATCH ");
+        qb.push_bind(m);
+        qb.push(cap.replace("rowid", "comments_fts.rowid"));
+        qb.push("))");
+    }
+    if !q.statuses.is_empty() {
+        qb.push(" AND t.status IN (");
+        let mut sep = qb.separated(", ");
+        for s in &q.statuses {
+            sep.push_bind(s.as_str());
+        }
+        qb.push(")");
+    }
+    if !q.priorities.is_empty() {
+        qb.push(" AND t.priority IN (");
+        let mut sep = qb.separated(", ");
+        for p in &q.priorities {
+            sep.push_bind(priority_index(*p));
+        }
+        qb.push(")");
+    }
+    match &q.assignee {
+        Some(Some(u)) => {
+            qb.push(" AND t.assignee = ").push_bind(u.to_string());
+        }
+        Some(None) => {
+            qb.push(" AND t.assignee IS NULL");
+        }
+        None => {}
+    }
+    if let Some(team) = q.team {
+        qb.push(" AND t.team = ").push_bind(team.to_string());
+    }
+    if let Some(c) = &q.category {
+        qb.push(" AND (t.category = ")
+            .push_bind(c.clone())
+            .push(" OR t.category LIKE ")
+            // `_` is allowed in keys but is LIKE's one-character wildcard:
+            // escape it (and `%`, `\`) rather than drop it.
+            .push_bind(format!(
+                "{}/%",
+                c.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            ))
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(r) = &q.requester {
+        qb.push(" AND t.requester_id = ").push_bind(r.clone());
+    }
+    if let Some(tag) = &q.tag {
+        qb.push(" AND t.n IN (SELECT ticket_n FROM ticket_tags WHERE tag = ")
+            .push_bind(tag.to_lowercase())
+            .push(")");
+    }
+    if let Some(d) = q.due_from {
+        qb.push(" AND t.due >= ").push_bind(d.to_string());
+    }
+    if let Some(d) = q.due_to {
+        qb.push(" AND t.due <= ").push_bind(d.to_string());
+    }
+    Ok(())
 }
 
 pub(crate) fn event_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Event> {

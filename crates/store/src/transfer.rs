@@ -59,6 +59,7 @@ pub enum Record {
     Event(Event),
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
     pub categories: usize,
@@ -276,7 +277,7 @@ impl Store {
 
     /// Imports a file written by [`Store::export`] (or by hand in the same
     /// form). Nothing is written unless every line is accepted.
-    pub async fn import(&self, input: &mut dyn BufRead, format: Format) -> Result<ImportReport> {
+    pub async fn import(&self, input: &mut (dyn BufRead + Send), format: Format) -> Result<ImportReport> {
         let (records, mut errors) = read_records(input, format);
         self.guard(async {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
