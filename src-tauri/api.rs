@@ -1,0 +1,468 @@
+//! The commands the UI calls, and the plain data types that cross the
+//! boundary (their TypeScript declarations are generated, see `bindings`).
+//! Each command is a thin call into `guichet-store`; errors cross as one
+//! [`ApiError`] with a stable code and the field concerned.
+
+use guichet_domain::{
+    parse_date, Category, Edit, Event, NewTicket, Party, Priority, Status, Team, Ticket, User,
+    UserId, Visibility,
+};
+use guichet_store::{Comment, Error, ImportReport, ListQuery, Sort, Store, TicketSummary, View};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use tauri::State;
+use ts_rs::TS;
+
+pub struct AppState {
+    pub store: Store,
+    pub data_dir: PathBuf,
+}
+
+/// An error as the UI sees it: `code` is stable (the UI translates by it),
+/// `field` names the form field to show it beside, `message` is the English
+/// sentence for anything the catalog does not know.
+#[derive(Debug, Serialize, TS)]
+pub struct ApiError {
+    pub code: String,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        let field = match &e {
+            Error::Invalid(d) => Some(d.field().to_string()),
+            Error::Unknown { field, .. } | Error::Conflict { field, .. } => Some(field.to_string()),
+            Error::Attachment(_) => Some("attachment".into()),
+            _ => None,
+        };
+        let detail = match &e {
+            Error::Invalid(guichet_domain::DomainError::Invalid { problem, .. }) => {
+                Some(problem.clone())
+            }
+            _ => None,
+        };
+        let code = match (&e, detail.as_deref()) {
+            (Error::Invalid(_), Some("must not be empty")) => "empty".to_string(),
+            (Error::Invalid(guichet_domain::DomainError::Transition { .. }), _) => {
+                "transition".to_string()
+            }
+            _ => e.code().to_string(),
+        };
+        ApiError {
+            code,
+            field,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<guichet_domain::DomainError> for ApiError {
+    fn from(e: guichet_domain::DomainError) -> Self {
+        Error::Invalid(e).into()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The user's login on this PC, made acceptable as a Guichet login.
+pub fn os_login() -> String {
+    let raw = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default()
+        .to_lowercase();
+    let clean: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .collect();
+    if clean.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+        clean
+    } else {
+        "me".into()
+    }
+}
+
+/// The language the operating system asks for, as `fr`, `de`, `en` or other.
+fn os_language() -> String {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+        .map(|v| v.chars().take(2).collect::<String>().to_lowercase())
+        .unwrap_or_else(|| "en".into())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Settings {
+    /// The local user's display name.
+    pub name: String,
+    /// `fr`, `de`, `en`, or empty to follow the operating system.
+    pub language: String,
+    /// `light`, `dark` or `system`.
+    pub theme: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct AppInfo {
+    pub user: User,
+    pub settings: Settings,
+    pub os_language: String,
+    pub replica: String,
+    pub data_dir: String,
+}
+
+async fn me(store: &Store) -> ApiResult<UserId> {
+    Ok(store.local_user().await?)
+}
+
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>) -> ApiResult<AppInfo> {
+    let store = &state.store;
+    let user = store.user(&me(store).await?.to_string()).await?;
+    let settings = Settings {
+        name: user.name.clone(),
+        language: store.setting("ui.language").await?.unwrap_or_default(),
+        theme: store
+            .setting("ui.theme")
+            .await?
+            .unwrap_or_else(|| "system".into()),
+    };
+    Ok(AppInfo {
+        user,
+        settings,
+        os_language: os_language(),
+        replica: store.replica().await?.to_string(),
+        data_dir: state.data_dir.display().to_string(),
+    })
+}
+
+#[tauri::command]
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> ApiResult<AppInfo> {
+    let store = &state.store;
+    if !["", "fr", "de", "en"].contains(&settings.language.as_str()) {
+        return Err(guichet_domain::DomainError::invalid(
+            "language",
+            format!("'{}' is not offered", settings.language),
+            "fr, de, en, or empty to follow the system",
+        )
+        .into());
+    }
+    if !["light", "dark", "system"].contains(&settings.theme.as_str()) {
+        return Err(guichet_domain::DomainError::invalid(
+            "theme",
+            format!("'{}' is not offered", settings.theme),
+            "light, dark, system",
+        )
+        .into());
+    }
+    store.rename_user(me(store).await?, &settings.name).await?;
+    store.set_setting("ui.language", &settings.language).await?;
+    store.set_setting("ui.theme", &settings.theme).await?;
+    app_info(state).await
+}
+
+/// What the list asks for: a saved view and/or filters, and a page.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct ListRequest {
+    /// mine, unassigned, overdue, due-this-week, waiting, open; empty for all.
+    pub view: Option<String>,
+    pub text: Option<String>,
+    pub statuses: Vec<Status>,
+    pub priorities: Vec<Priority>,
+    /// A login, `me`, or `none`.
+    pub assignee: Option<String>,
+    pub team: Option<String>,
+    pub category: Option<String>,
+    pub requester: Option<String>,
+    pub tag: Option<String>,
+    pub due_from: Option<String>,
+    pub due_to: Option<String>,
+    /// updated, created, due, priority.
+    pub sort: Option<String>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct ListPage {
+    pub rows: Vec<TicketSummary>,
+    /// All tickets the filters find, for the scroll bar.
+    pub total: i64,
+}
+
+async fn user_key(store: &Store, field: &'static str, s: &str) -> ApiResult<Option<UserId>> {
+    match s.trim() {
+        "" | "none" => Ok(None),
+        "me" => Ok(Some(me(store).await?)),
+        login => store.user(login).await.map(|u| Some(u.id)).map_err(|_| {
+            Error::Unknown {
+                field,
+                value: login.into(),
+                accepted: "a user's login, me or none".into(),
+            }
+            .into()
+        }),
+    }
+}
+
+#[tauri::command]
+pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> ApiResult<ListPage> {
+    let store = &state.store;
+    let me = me(store).await?;
+    let today = chrono::Local::now().date_naive();
+    let mut q = match request.view.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => View::parse(v)?.query(me, today),
+        None => ListQuery::default(),
+    };
+    q.text = request.text.filter(|t| !t.trim().is_empty());
+    if !request.statuses.is_empty() {
+        q.statuses = request.statuses;
+    }
+    if !request.priorities.is_empty() {
+        q.priorities = request.priorities;
+    }
+    if let Some(a) = request.assignee.as_deref().filter(|a| !a.is_empty()) {
+        q.assignee = Some(user_key(store, "assignee", a).await?);
+    }
+    if let Some(t) = request.team.as_deref().filter(|t| !t.is_empty()) {
+        q.team = Some(store.team(t).await?.id);
+    }
+    q.category = request.category.filter(|c| !c.is_empty());
+    if let Some(r) = request.requester.as_deref().filter(|r| !r.is_empty()) {
+        q.requester = Some(match store.user(r).await {
+            Ok(u) => u.id.to_string(),
+            Err(_) => store.contact(r).await?.id.to_string(),
+        });
+    }
+    q.tag = request.tag.filter(|t| !t.is_empty());
+    if let Some(d) = request.due_from.as_deref().filter(|d| !d.is_empty()) {
+        q.due_from = Some(parse_date("due_from", d)?);
+    }
+    if let Some(d) = request.due_to.as_deref().filter(|d| !d.is_empty()) {
+        q.due_to = Some(parse_date("due_to", d)?);
+    }
+    if let Some(s) = request.sort.as_deref() {
+        q.sort = match s {
+            "created" => Sort::Created,
+            "due" => Sort::Due,
+            "priority" => Sort::Priority,
+            _ => q.sort,
+        };
+    }
+    q.limit = request.limit;
+    q.offset = request.offset;
+    let rows = store.list(&q).await?;
+    let total = store.count(&q).await?;
+    Ok(ListPage { rows, total })
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub comments: Vec<Comment>,
+    pub history: Vec<Event>,
+    /// The statuses the workflow allows next.
+    pub next_statuses: Vec<Status>,
+}
+
+#[tauri::command]
+pub async fn ticket_detail(
+    state: State<'_, AppState>,
+    reference: String,
+) -> ApiResult<TicketDetail> {
+    let store = &state.store;
+    let ticket = store.ticket(&reference).await?;
+    Ok(TicketDetail {
+        next_statuses: store.workflow().next(ticket.status),
+        comments: store.comments(&reference).await?,
+        history: store.history(&reference).await?,
+        ticket,
+    })
+}
+
+/// The new-ticket form as typed; names of people and teams, dates as text.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct NewTicketRequest {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub priority: Option<Priority>,
+    pub assignee: Option<String>,
+    pub team: Option<String>,
+    pub requester: Option<String>,
+    pub matter: Option<String>,
+    pub due: Option<String>,
+    pub tags: Vec<String>,
+}
+
+async fn requester(store: &Store, s: &str) -> ApiResult<Option<Party>> {
+    match s.trim() {
+        "" | "none" => Ok(None),
+        "me" => Ok(Some(Party::User(me(store).await?))),
+        key => match store.user(key).await {
+            Ok(u) => Ok(Some(Party::User(u.id))),
+            Err(_) => Ok(Some(Party::Contact(
+                store
+                    .contact(key)
+                    .await
+                    .map_err(|_| Error::Unknown {
+                        field: "requester",
+                        value: key.into(),
+                        accepted: "a user's login or a contact's name".into(),
+                    })?
+                    .id,
+            ))),
+        },
+    }
+}
+
+async fn team_key(store: &Store, s: Option<&str>) -> ApiResult<Option<guichet_domain::TeamId>> {
+    match s.map(str::trim) {
+        None | Some("") | Some("none") => Ok(None),
+        Some(t) => Ok(Some(store.team(t).await?.id)),
+    }
+}
+
+#[tauri::command]
+pub async fn create_ticket(
+    state: State<'_, AppState>,
+    input: NewTicketRequest,
+) -> ApiResult<Ticket> {
+    let store = &state.store;
+    let due = match input.due.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(d) => Some(parse_date("due", d)?),
+    };
+    let new = NewTicket {
+        title: input.title,
+        description: input.description,
+        category: input.category,
+        priority: input.priority,
+        assignee: user_key(store, "assignee", input.assignee.as_deref().unwrap_or("")).await?,
+        team: team_key(store, input.team.as_deref()).await?,
+        requester: requester(store, input.requester.as_deref().unwrap_or("")).await?,
+        matter: input.matter,
+        due,
+        tags: input.tags,
+    };
+    Ok(store.create_ticket(me(store).await?, new).await?)
+}
+
+/// One field changed from the detail view.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum TicketUpdate {
+    Title(String),
+    Description(String),
+    Category(String),
+    Priority(Priority),
+    Status(Status),
+    /// A login, `me`, or `none`.
+    Assignee(String),
+    Team(String),
+    Requester(String),
+    Matter(String),
+    /// YYYY-MM-DD, or empty to clear.
+    Due(String),
+}
+
+#[tauri::command]
+pub async fn update_ticket(
+    state: State<'_, AppState>,
+    reference: String,
+    update: TicketUpdate,
+) -> ApiResult<Ticket> {
+    let store = &state.store;
+    let edit = match update {
+        TicketUpdate::Title(v) => Edit::Title(v),
+        TicketUpdate::Description(v) => Edit::Description(v),
+        TicketUpdate::Category(v) => Edit::Category(v),
+        TicketUpdate::Priority(v) => Edit::Priority(v),
+        TicketUpdate::Status(v) => Edit::Status(v),
+        TicketUpdate::Assignee(v) => Edit::Assignee(user_key(store, "assignee", &v).await?),
+        TicketUpdate::Team(v) => Edit::Team(team_key(store, Some(&v)).await?),
+        TicketUpdate::Requester(v) => Edit::Requester(requester(store, &v).await?),
+        TicketUpdate::Matter(v) => Edit::Matter(Some(v)),
+        TicketUpdate::Due(v) if v.trim().is_empty() => Edit::Due(None),
+        TicketUpdate::Due(v) => Edit::Due(Some(parse_date("due", &v)?)),
+    };
+    Ok(store
+        .edit_ticket(me(store).await?, &reference, vec![edit])
+        .await?)
+}
+
+#[tauri::command]
+pub async fn add_comment(
+    state: State<'_, AppState>,
+    reference: String,
+    body: String,
+    internal: bool,
+) -> ApiResult<Event> {
+    let store = &state.store;
+    let visibility = if internal {
+        Visibility::Internal
+    } else {
+        Visibility::Reply
+    };
+    Ok(store
+        .comment(me(store).await?, &reference, visibility, &body)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn attach_file(
+    state: State<'_, AppState>,
+    reference: String,
+    path: String,
+) -> ApiResult<guichet_domain::Attachment> {
+    let store = &state.store;
+    Ok(store
+        .attach(me(store).await?, &reference, std::path::Path::new(&path))
+        .await?)
+}
+
+/// Opens an attachment with the system's viewer.
+#[tauri::command]
+pub async fn open_attachment(state: State<'_, AppState>, sha256: String) -> ApiResult<()> {
+    let path = state.store.blob_path(&sha256);
+    if sha256.len() != 64 || !path.exists() {
+        return Err(Error::NotFound {
+            what: "attachment",
+            key: sha256,
+        }
+        .into());
+    }
+    tauri_plugin_opener::open_path(&path, None::<&str>).map_err(|e| ApiError {
+        code: "io".into(),
+        field: None,
+        message: e.to_string(),
+    })
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct Directory {
+    pub users: Vec<User>,
+    pub teams: Vec<Team>,
+    pub categories: Vec<Category>,
+}
+
+#[tauri::command]
+pub async fn directory(state: State<'_, AppState>) -> ApiResult<Directory> {
+    let store = &state.store;
+    Ok(Directory {
+        users: store.users().await?,
+        teams: store.teams().await?,
+        categories: store.categories().await?,
+    })
+}
+
+#[tauri::command]
+pub async fn load_demo(state: State<'_, AppState>, tickets: u32) -> ApiResult<ImportReport> {
+    let data = guichet_store::demo_jsonl(2026, tickets.min(200_000) as usize, 8);
+    Ok(state
+        .store
+        .import(&mut &data[..], guichet_store::Format::Jsonl)
+        .await?)
+}

@@ -1,0 +1,83 @@
+//! Guichet's desktop app: a Tauri 2 shell. It registers the commands of
+//! [`api`], which stay thin and call the Tauri-free crates; it adds a single
+//! instance, remembered window state and a log file.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod api;
+#[cfg(test)]
+mod bindings;
+
+use guichet_store::Store;
+use tauri::Manager;
+
+fn main() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            // A second launch brings the running window forward instead.
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            let log_dir = app.path().app_log_dir()?;
+            init_logging(&log_dir);
+            let dir = std::env::var_os("GUICHET_DATA_DIR")
+                .map(Into::into)
+                .unwrap_or_else(guichet_store::default_data_dir);
+            let store = tauri::async_runtime::block_on(async {
+                let login = api::os_login();
+                Store::init(&dir, &login, &login).await
+            })?;
+            if let Some(n) = std::env::var("GUICHET_DEMO")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+            {
+                let data = guichet_store::demo_jsonl(2026, n, 8);
+                let report = tauri::async_runtime::block_on(
+                    store.import(&mut &data[..], guichet_store::Format::Jsonl),
+                )?;
+                tracing::info!(tickets = report.tickets, "demo data loaded");
+            }
+            app.manage(api::AppState {
+                store,
+                data_dir: dir,
+            });
+            tracing::info!("desktop app started");
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            api::app_info,
+            api::list_tickets,
+            api::ticket_detail,
+            api::create_ticket,
+            api::update_ticket,
+            api::add_comment,
+            api::attach_file,
+            api::open_attachment,
+            api::directory,
+            api::save_settings,
+            api::load_demo,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the desktop app could not start");
+}
+
+/// Logs go to a daily file in the app's log directory; they carry ids and
+/// counts, never ticket text or names.
+fn init_logging(dir: &std::path::Path) {
+    let _ = std::fs::create_dir_all(dir);
+    let file = tracing_appender::rolling::daily(dir, "guichet.log");
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_ansi(false)
+        .with_writer(file)
+        .try_init();
+}
