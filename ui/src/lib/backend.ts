@@ -1,0 +1,63 @@
+// The one door from the UI to the Rust side. Components call `backend()`;
+// tests and a web build can install another implementation with `setBackend`.
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  AppInfo, Attachment, Directory, Event, ImportReport, ListPage, ListRequest,
+  NewTicketRequest, Settings, Ticket, TicketDetail, TicketUpdate,
+} from "./bindings";
+
+export interface Backend {
+  appInfo(): Promise<AppInfo>;
+  saveSettings(settings: Settings): Promise<AppInfo>;
+  listTickets(request: Partial<ListRequest>): Promise<ListPage>;
+  ticketDetail(reference: string): Promise<TicketDetail>;
+  createTicket(input: Partial<NewTicketRequest>): Promise<Ticket>;
+  updateTicket(reference: string, update: TicketUpdate): Promise<Ticket>;
+  addComment(reference: string, body: string, internal: boolean): Promise<Event>;
+  attachFile(reference: string, path: string): Promise<Attachment>;
+  openAttachment(sha256: string): Promise<void>;
+  directory(): Promise<Directory>;
+  loadDemo(tickets: number): Promise<ImportReport>;
+}
+
+/// Fills the fields a request may leave out, so the Rust side always gets a whole one.
+export function fullListRequest(r: Partial<ListRequest>): ListRequest {
+  return {
+    view: null, text: null, statuses: [], priorities: [], assignee: null, team: null,
+    category: null, requester: null, tag: null, due_from: null, due_to: null, sort: null,
+    limit: 100, offset: 0, ...r,
+  };
+}
+
+export const tauriBackend: Backend = {
+  appInfo: () => invoke("app_info"),
+  saveSettings: (settings) => invoke("save_settings", { settings }),
+  listTickets: (request) => invoke("list_tickets", { request: fullListRequest(request) }),
+  ticketDetail: (reference) => invoke("ticket_detail", { reference }),
+  createTicket: (input) => invoke("create_ticket", { input }),
+  updateTicket: (reference, update) => invoke("update_ticket", { reference, update }),
+  addComment: (reference, body, internal) => invoke("add_comment", { reference, body, internal }),
+  attachFile: (reference, path) => invoke("attach_file", { reference, path }),
+  openAttachment: (sha256) => invoke("open_attachment", { sha256 }),
+  directory: () => invoke("directory"),
+  loadDemo: (tickets) => invoke("load_demo", { tickets }),
+};
+
+let current: Backend = tauriBackend;
+
+export function backend(): Backend {
+  return current;
+}
+
+export function setBackend(b: Backend): void {
+  current = b;
+}
+
+/// Errors from `invoke` arrive as the serialised ApiError; anything else is wrapped.
+export function asApiError(e: unknown): { code: string; field: string | null; message: string } {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    const o = e as { code: string; field?: string | null; message: string };
+    return { code: o.code, field: o.field ?? null, message: o.message };
+  }
+  return { code: "internal", field: null, message: String(e) };
+}

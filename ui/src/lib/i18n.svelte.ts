@@ -1,0 +1,50 @@
+// The current language and the translation and formatting functions.
+import { de, en, fr, type Catalog, type MessageKey } from "./messages";
+import type { ApiError } from "./bindings";
+
+export type Lang = "fr" | "de" | "en";
+const catalogs: Record<Lang, Catalog> = { en, fr, de };
+const locales: Record<Lang, string> = { en: "en-GB", fr: "fr-FR", de: "de-DE" };
+
+export const i18n = $state({ lang: "en" as Lang });
+
+/// Picks the UI language: the user's choice, else the system's if offered, else English.
+export function chooseLang(setting: string, system: string): Lang {
+  for (const l of [setting, system]) {
+    const two = (l ?? "").slice(0, 2).toLowerCase();
+    if (two === "fr" || two === "de" || two === "en") return two;
+  }
+  return "en";
+}
+
+export function translate(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
+  const text = catalogs[lang][key] ?? en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, p) => (p in params ? String(params[p]) : `{${p}}`));
+}
+
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  return translate(i18n.lang, key, params);
+}
+
+export function formatDate(lang: Lang, iso: string | null | undefined): string {
+  if (!iso) return "";
+  const d = iso.length === 10 ? new Date(iso + "T00:00:00") : new Date(iso);
+  return new Intl.DateTimeFormat(locales[lang], { year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
+}
+
+export function formatDateTime(lang: Lang, iso: string): string {
+  return new Intl.DateTimeFormat(locales[lang], { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+export function formatNumber(lang: Lang, n: number): string {
+  return new Intl.NumberFormat(locales[lang]).format(n);
+}
+
+/// An error from the backend as a sentence in the UI's language.
+export function errorText(lang: Lang, e: ApiError): string {
+  const fieldKey = `field.${e.field}` as MessageKey;
+  if (e.code === "empty" && e.field && fieldKey in en) {
+    return translate(lang, "error.empty", { field: translate(lang, fieldKey) });
+  }
+  return translate(lang, "error.generic", { message: e.message });
+}

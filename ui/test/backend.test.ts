@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { asApiError, backend, fullListRequest, setBackend, tauriBackend, type Backend } from "../src/lib/backend";
+import { describeEvent } from "../src/lib/timeline";
+import type { Event } from "../src/lib/bindings";
+
+describe("backend interface", () => {
+  it("can be swapped, for tests and a web build", () => {
+    const fake = { ...tauriBackend, appInfo: async () => ({ replica: "TEST" }) } as unknown as Backend;
+    setBackend(fake);
+    expect(backend()).toBe(fake);
+    setBackend(tauriBackend);
+    expect(backend()).toBe(tauriBackend);
+  });
+
+  it("completes list requests", () => {
+    const r = fullListRequest({ view: "mine" });
+    expect(r.view).toBe("mine");
+    expect(r.statuses).toEqual([]);
+    expect(r.limit).toBe(100);
+  });
+
+  it("reads the serialised error of a command, and wraps anything else", () => {
+    expect(asApiError({ code: "invalid", field: "title", message: "m" })).toEqual({ code: "invalid", field: "title", message: "m" });
+    expect(asApiError("boom")).toEqual({ code: "internal", field: null, message: "boom" });
+  });
+});
+
+describe("timeline", () => {
+  const base = { id: "e", ticket: "t", actor: "u", hlc: "0", at: "2026-11-28T10:00:00Z" };
+  const name = (id: string | null) => (id === "u" ? "Anne" : id === "v" ? "Jonas" : "nobody");
+  const cat = (k: string) => k;
+
+  it("tells replies, internal notes, status changes, assignments and attachments apart by label", () => {
+    const reply = describeEvent({ ...base, type: "commented", visibility: "reply", body: "Bonjour" } as Event, "fr", name, cat);
+    const note = describeEvent({ ...base, type: "commented", visibility: "internal", body: "interne" } as Event, "fr", name, cat);
+    const status = describeEvent({ ...base, type: "changed", field: "status", old: "new", new: "open" } as Event, "de", name, cat);
+    const assign = describeEvent({ ...base, type: "changed", field: "assignee", old: "u", new: "v" } as Event, "en", name, cat);
+    const att = describeEvent({ ...base, type: "attachment_added", attachment: { sha256: "x", name: "acte.pdf", size: 3, mime: "application/pdf" } } as Event, "en", name, cat);
+    expect(reply).toMatchObject({ kind: "reply", body: "Bonjour" });
+    expect(reply.label).toContain("Réponse");
+    expect(note).toMatchObject({ kind: "internal", body: "interne" });
+    expect(note.label).toContain("Note interne");
+    expect(status.label).toContain("Neu → Offen");
+    expect(assign.label).toContain("Anne → Jonas");
+    expect(att.label).toContain("acte.pdf");
+    expect(new Set([reply.kind, note.kind, status.kind, assign.kind, att.kind]).size).toBe(5);
+  });
+});
