@@ -1,29 +1,28 @@
 #!/usr/bin/env bash
-# Runs Guichet on the embedded SQLite default. For now Guichet is its
-# command line; the desktop app replaces this entry point when it lands.
-#   ./run.sh                 initialise your data directory if needed, show your open tickets
-#   ./run.sh demo            load a demo firm (French and German tickets)
-#   ./run.sh ticket new --title "Délai de réponse" --category admin/court-deadline --due 2027-03-31
-#   ./run.sh --help          every command
+# Builds and launches Guichet's desktop app on the embedded SQLite default
+# (your data directory: ~/.local/share/guichet on Linux). Installs what it
+# needs on Debian/Ubuntu first.
+#   ./run.sh                  the desktop app
+#   ./run.sh --demo           the app, with a demo firm loaded first (2,000
+#                             French and German tickets; also from Settings)
+#   ./run.sh cli <args>       the `guichet` command line, e.g. ./run.sh cli ticket list
 set -euo pipefail
 cd "$(dirname "$0")"
+target="${CARGO_TARGET_DIR:-$PWD/target}"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-if ! command -v cc >/dev/null 2>&1; then
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential pkg-config >/dev/null
+if [ "${1:-}" = cli ]; then
+    shift
+    command -v cc >/dev/null 2>&1 || scripts/install-deps.sh run
+    cargo build --release --locked -q -p guichet-cli
+    exec "$target/release/guichet" "$@"
 fi
 
-cargo build --release --locked -q -p guichet-cli
-bin="${CARGO_TARGET_DIR:-target}/release/guichet"
-if [ $# -eq 0 ]; then
-    "$bin" init >/dev/null
-    "$bin" status
-    echo
-    echo "Open tickets:"
-    "$bin" ticket list --view open
-    echo
-    echo "Try: ./run.sh demo   |   ./run.sh ticket new --title \"...\"   |   ./run.sh --help"
-else
-    exec "$bin" "$@"
+scripts/install-deps.sh run
+(cd ui && npm ci --no-audit --no-fund --loglevel=error)
+echo "== building the desktop app (release; the first build takes several minutes)"
+ui/node_modules/.bin/tauri build --no-bundle --ci
+
+if [ "${1:-}" = --demo ]; then
+    export GUICHET_DEMO=2000
 fi
+exec "$target/release/guichet-desktop"

@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Runs every test of Guichet. Installs what it needs on Debian/Ubuntu
-# (a C compiler for the bundled SQLite), then runs the whole workspace's
-# tests: domain, store (real SQLite files, two writer processes, kill -9
-# during import) and the `guichet` command line.
+# Runs every test of Guichet. On Debian/Ubuntu it installs what it needs
+# (a C compiler, the GTK/WebKit libraries Tauri builds against, the WebKit
+# WebDriver, Xvfb, tauri-driver, the UI's npm packages), then runs:
+#   1. the UI's unit tests (vitest) and its type check,
+#   2. the whole Rust workspace: domain, store (real SQLite files, two writer
+#      processes, kill -9 during import), the `guichet` command line, the
+#      desktop shell (including the check that ui/src/lib/bindings.ts is fresh),
+#   3. the end-to-end flows of the real app in a real window (tests/e2e).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-
-if ! command -v cc >/dev/null 2>&1 || ! command -v pkg-config >/dev/null 2>&1; then
-    echo "== installing build tools (gcc, pkg-config)"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential pkg-config >/dev/null
+scripts/install-deps.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v tauri-driver >/dev/null 2>&1; then
+    echo "== installing tauri-driver"
+    cargo install tauri-driver --locked -q
 fi
-command -v cargo >/dev/null 2>&1 || { echo "error: cargo not found; install Rust from rustup.rs first" >&2; exit 1; }
 
-echo "== building and running all tests"
-cargo test --workspace --locked --all-targets --no-fail-fast
+status=0
+echo "== UI: npm packages, type check, unit tests, build"
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run check && npm test && npm run build) || status=1
+
+echo "== Rust: all tests of the workspace"
+cargo test --workspace --locked --all-targets --no-fail-fast || status=1
+
+echo "== end to end"
+tests/e2e/run.sh || status=1
+
+if [ $status -ne 0 ]; then echo "== FAILED (see above)"; fi
+exit $status

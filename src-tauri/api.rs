@@ -466,3 +466,18 @@ pub async fn load_demo(state: State<'_, AppState>, tickets: u32) -> ApiResult<Im
         .import(&mut &data[..], guichet_store::Format::Jsonl)
         .await?)
 }
+
+/// When `main` started, for the start-up figure of the benchmark.
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// The UI calls this once its first list is painted: the answer (and the
+/// log line) is the start-up time in milliseconds since `main` began.
+#[tauri::command]
+pub fn ui_ready() -> u64 {
+    let ms = STARTED
+        .get()
+        .map(|t| t.elapsed().as_millis() as u64)
+        .unwrap_or(0);
+    tracing::info!(startup_ms = ms, "first list painted");
+    ms
+}

@@ -12,6 +12,7 @@ use guichet_store::Store;
 use tauri::Manager;
 
 fn main() {
+    api::STARTED.get_or_init(std::time::Instant::now);
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second launch brings the running window forward instead.
@@ -62,6 +63,7 @@ fn main() {
             api::directory,
             api::save_settings,
             api::load_demo,
+            api::ui_ready,
         ])
         .run(tauri::generate_context!())
         .expect("the desktop app could not start");

@@ -18,6 +18,8 @@ export interface Backend {
   openAttachment(sha256: string): Promise<void>;
   directory(): Promise<Directory>;
   loadDemo(tickets: number): Promise<ImportReport>;
+  /// Tells the Rust side the first list is painted; returns the milliseconds since the process started.
+  uiReady(): Promise<number>;
 }
 
 /// Fills the fields a request may leave out, so the Rust side always gets a whole one.
@@ -41,6 +43,7 @@ export const tauriBackend: Backend = {
   openAttachment: (sha256) => invoke("open_attachment", { sha256 }),
   directory: () => invoke("directory"),
   loadDemo: (tickets) => invoke("load_demo", { tickets }),
+  uiReady: () => invoke("ui_ready"),
 };
 
 let current: Backend = tauriBackend;

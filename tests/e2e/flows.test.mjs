@@ -1,0 +1,230 @@
+// End-to-end flows of the real Guichet binary in a real window (Xvfb),
+// driven through tauri-driver and WebKitWebDriver. Each test has its own
+// empty data directory and configuration; each saves a screenshot of its end
+// state under test-artifacts/e2e/.
+//
+// Run by ./test.sh; alone: GUICHET_APP=<binary> GUICHET_CLI=<binary> node --test tests/e2e/
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { App, Keys, sleep } from "./webdriver.mjs";
+
+const APP = process.env.GUICHET_APP;
+const CLI = process.env.GUICHET_CLI;
+const ARTIFACTS = path.resolve(process.env.GUICHET_ARTIFACTS ?? "test-artifacts/e2e");
+if (!APP || !CLI) throw new Error("set GUICHET_APP and GUICHET_CLI to the desktop and command-line binaries");
+mkdirSync(ARTIFACTS, { recursive: true });
+
+/// A fresh home for one test: data directory, configuration, log.
+function sandbox(name) {
+  const root = mkdtempSync(path.join(os.tmpdir(), `guichet-e2e-${name}-`));
+  return {
+    root,
+    data: path.join(root, "data"),
+    env: (lang) => ({
+      GUICHET_DATA_DIR: path.join(root, "data"),
+      XDG_CONFIG_HOME: path.join(root, "config"),
+      XDG_DATA_HOME: path.join(root, "share"),
+      XDG_CACHE_HOME: path.join(root, "cache"),
+      LANG: lang,
+      LC_ALL: "",
+      LC_MESSAGES: "",
+      USER: "tester",
+      WEBKIT_DISABLE_COMPOSITING_MODE: "1",
+    }),
+  };
+}
+
+/// The command line prepares what a flow needs that is not its subject.
+function cli(box, ...args) {
+  return execFileSync(CLI, ["--data-dir", box.data, ...args], { encoding: "utf8", env: { ...process.env, USER: "tester" } });
+}
+
+async function withApp(name, lang, box, flow) {
+  const app = await App.launch({ application: APP, env: box.env(lang), logFile: path.join(ARTIFACTS, `${name}.driver.log`) });
+  try {
+    await app.find("[data-testid=list-count]", { timeout: 30000 });
+    await flow(app);
+  } finally {
+    await app.screenshot(ARTIFACTS, name).catch((e) => console.error(`screenshot ${name}: ${e.message}`));
+    await app.quit();
+  }
+}
+
+const count = async (app) => (await app.text("[data-testid=list-count]")).trim();
+const rowRefs = (app) => app.exec("return [...document.querySelectorAll('.row[data-ref]')].map(r => r.dataset.ref)");
+const timelineKinds = (app) => app.exec("return [...document.querySelectorAll('[data-testid=timeline] li')].map(li => li.dataset.kind)");
+
+/// Picks an option of a <select> the way a user does: click the option.
+async function choose(app, selectCss, value) {
+  const opt = await app.find(`${selectCss} option[value="${value}"]`);
+  await opt.click();
+}
+
+test("create a ticket, find it by full-text search with and without accents, open it, change its status", async () => {
+  const box = sandbox("create-search-status");
+  await withApp("create-search-status", "en_GB.UTF-8", box, async (app) => {
+    assert.equal(await count(app), "0 tickets");
+    await (await app.find("[data-testid=new-ticket]")).click();
+    await (await app.find("[data-testid=nt-title]")).type("Délai de réponse au tribunal");
+    await (await app.find("[data-testid=nt-description]")).type("Mémoire en réplique à déposer avant l'audience");
+    await (await app.find("[data-testid=nt-submit]")).click();
+    const ref = await app.until("the new ticket's detail", async () => (await app.text("[data-testid=detail-ref]")).trim());
+    assert.match(ref, /^[0-9A-Z]{4}-1$/);
+    await app.until("the list to show 1 ticket", async () => (await count(app)) === "1 tickets");
+
+    const search = await app.find("#search");
+    for (const q of ["delai", "délai", "REPLIQUE", "tribun"]) {
+      await search.clear();
+      await search.type(q);
+      await app.until(`search "${q}" to find ${ref}`, async () => JSON.stringify(await rowRefs(app)) === JSON.stringify([ref]));
+    }
+    await search.clear();
+    await search.type("Kündigung");
+    await app.until("a search without match to show nothing", async () => (await count(app)) === "0 tickets");
+    await search.clear();
+    await search.type("délai");
+    await app.until("the ticket back in the list", async () => (await rowRefs(app)).length === 1);
+
+    // Close the detail, then open the ticket from the list.
+    await (await app.find("[data-testid=detail] button.close")).click();
+    await app.until("the detail to close", async () => (await app.findAll("[data-testid=detail]")).length === 0);
+    await (await app.find(`.row[data-ref="${ref}"]`)).click();
+    assert.equal((await app.text("[data-testid=detail-ref]")).trim(), ref);
+    assert.equal(await (await app.find("[data-testid=detail-title]")).prop("value"), "Délai de réponse au tribunal");
+
+    const statusChanges = async () => (await timelineKinds(app)).filter((k) => k === "status").length;
+    await choose(app, "[data-testid=detail-status]", "open");
+    await app.until("the change to open in the timeline", async () => (await statusChanges()) === 1);
+    await choose(app, "[data-testid=detail-status]", "in_progress");
+    await app.until("the change to in progress in the timeline", async () => (await statusChanges()) === 2);
+    assert.equal(await (await app.find("[data-testid=detail-status]")).prop("value"), "in_progress");
+    await app.until("the list row to show the new status", async () => (await app.text(`.row[data-ref="${ref}"] .c-status`)).trim() === "In progress");
+  });
+  // What the window did is in the store: the command line sees it.
+  const shown = JSON.parse(cli(box, "--json", "ticket", "list"));
+  assert.equal(shown.length, 1);
+  assert.equal(shown[0].status, "in_progress");
+});
+
+test("assign, reassign in two keystrokes, reply and internal note in the timeline", async () => {
+  const box = sandbox("assign-comment");
+  cli(box, "init");
+  cli(box, "user", "add", "marie", "Marie Dupont");
+  cli(box, "ticket", "new", "--title", "Kündigungsschutzklage vorbereiten", "--category", "client");
+  await withApp("assign-comment", "en_GB.UTF-8", box, async (app) => {
+    await app.until("one ticket", async () => (await rowRefs(app)).length === 1);
+    const [ref] = await rowRefs(app);
+    // Keyboard: j selects the first row, Enter opens it.
+    const list = await app.find("[role=listbox]");
+    await list.type("j");
+    await list.type(Keys.Enter);
+    await app.until("the detail", async () => (await app.text("[data-testid=detail-ref]")).trim() === ref);
+
+    await choose(app, "[data-testid=detail-assignee]", "marie");
+    await app.until("assigned to marie", async () => (await (await app.find("[data-testid=detail-assignee]")).prop("value")) === "marie");
+    // Reassign to me: select the row (j) and press a. Two keystrokes.
+    await (await app.find("[role=listbox]")).type("j");
+    await (await app.find("[role=listbox]")).type("a");
+    await app.until("reassigned to me", async () => (await (await app.find("[data-testid=detail-assignee]")).prop("value")) === "tester");
+
+    await (await app.find("[data-testid=comment-box]")).type("Bonjour, nous avons bien reçu votre dossier.");
+    await (await app.find("[data-testid=send-reply]")).click();
+    await app.until("the reply in the timeline", async () => (await timelineKinds(app)).includes("reply"));
+    await (await app.find("[data-testid=comment-box]")).type("Frist prüfen: drei Wochen ab Zugang.");
+    await (await app.find("[data-testid=send-note]")).click();
+    await app.until("the note in the timeline", async () => (await timelineKinds(app)).includes("internal"));
+
+    const kinds = await timelineKinds(app);
+    assert.equal(kinds.filter((k) => k === "assignment").length, 2, `both assignments kept: ${kinds}`);
+    const texts = await app.exec("return [...document.querySelectorAll('[data-testid=timeline] li')].map(li => li.textContent)");
+    assert.ok(texts.some((t) => t.includes("bien reçu votre dossier")));
+    assert.ok(texts.some((t) => t.includes("drei Wochen")));
+    // Reply and internal note are told apart without colour: their labels differ.
+    const labels = await app.exec("return [...document.querySelectorAll('[data-testid=timeline] li')].map(li => li.dataset.kind + ':' + li.querySelector('.ev-label').textContent)");
+    const reply = labels.find((l) => l.startsWith("reply:"));
+    const note = labels.find((l) => l.startsWith("internal:"));
+    assert.notEqual(reply.split(":")[1], note.split(":")[1]);
+  });
+  const history = JSON.parse(cli(box, "--json", "ticket", "history", JSON.parse(cli(box, "--json", "ticket", "list"))[0].reference));
+  assert.ok(history.length >= 5, `history has ${history.length} events`);
+});
+
+test("saved views filter the list", async () => {
+  const box = sandbox("views");
+  cli(box, "init");
+  cli(box, "user", "add", "marie", "Marie Dupont");
+  cli(box, "ticket", "new", "--title", "Mine", "--category", "client", "--assignee", "tester");
+  cli(box, "ticket", "new", "--title", "Hers", "--category", "client", "--assignee", "marie");
+  cli(box, "ticket", "new", "--title", "Nobody's", "--category", "it");
+  cli(box, "ticket", "new", "--title", "Waiting one", "--category", "client", "--assignee", "tester");
+  const waiting = JSON.parse(cli(box, "--json", "ticket", "search", "Waiting"))[0].reference;
+  cli(box, "ticket", "status", waiting, "open");
+  cli(box, "ticket", "status", waiting, "waiting");
+  await withApp("views", "en_GB.UTF-8", box, async (app) => {
+    await app.until("four open tickets", async () => (await count(app)) === "4 tickets");
+    const titles = () => app.exec("return [...document.querySelectorAll('.row[data-ref] .c-title')].map(e => e.textContent.trim()).sort()");
+    await (await app.find("[data-view=unassigned]")).click();
+    await app.until("Unassigned", async () => JSON.stringify(await titles()) === JSON.stringify(["Nobody's"]));
+    await (await app.find("[data-view=mine]")).click();
+    await app.until("My tickets", async () => JSON.stringify(await titles()) === JSON.stringify(["Mine", "Waiting one"]));
+    await (await app.find("[data-view=waiting]")).click();
+    await app.until("Waiting", async () => JSON.stringify(await titles()) === JSON.stringify(["Waiting one"]));
+    assert.equal(await (await app.find("[data-view=waiting]")).attr("aria-current"), "page");
+  });
+});
+
+test("an empty title is refused beside the field and nothing typed is lost", async () => {
+  const box = sandbox("empty-title");
+  await withApp("empty-title", "en_GB.UTF-8", box, async (app) => {
+    await (await app.find("[data-testid=new-ticket]")).click();
+    await (await app.find("[data-testid=nt-description]")).type("Le client demande une copie du bail.");
+    await (await app.find("[data-testid=nt-submit]")).click();
+    const err = await app.text("[data-testid=nt-title-error]");
+    assert.match(err, /title/i);
+    assert.equal(await (await app.find("[data-testid=nt-title]")).attr("aria-invalid"), "true");
+    assert.equal(await (await app.find("[data-testid=nt-description]")).prop("value"), "Le client demande une copie du bail.");
+    assert.equal(await count(app), "0 tickets");
+    // Fixing the field then creates the ticket with what was typed before.
+    await (await app.find("[data-testid=nt-title]")).type("Copie du bail");
+    await (await app.find("[data-testid=nt-submit]")).click();
+    await app.until("the ticket created", async () => (await count(app)) === "1 tickets");
+  });
+  const [row] = JSON.parse(cli(box, "--json", "ticket", "list"));
+  const shown = JSON.parse(cli(box, "--json", "ticket", "show", row.reference));
+  const t = shown.ticket ?? shown;
+  assert.equal(t.title, "Copie du bail");
+  assert.equal(t.description, "Le client demande une copie du bail.");
+});
+
+test("the UI speaks German from the OS locale", async () => {
+  const box = sandbox("german");
+  await withApp("german", "de_DE.UTF-8", box, async (app) => {
+    await app.until("the German UI", async () => (await app.exec("return document.documentElement.lang")) === "de");
+    assert.match(await app.text("[data-testid=new-ticket]"), /Neues Ticket/);
+    assert.equal((await app.text("[data-view=open]")).trim(), "Alle offenen");
+    assert.equal(await count(app), "0 Tickets");
+    await (await app.find("[data-testid=new-ticket]")).click();
+    await (await app.find("[data-testid=nt-submit]")).click();
+    assert.match(await app.text("[data-testid=nt-title-error]"), /Titel/);
+  });
+});
+
+test("the UI switches to French in the settings and stays French after a restart", async () => {
+  const box = sandbox("french");
+  await withApp("french-switch", "en_GB.UTF-8", box, async (app) => {
+    await app.until("the English UI", async () => (await app.exec("return document.documentElement.lang")) === "en");
+    await (await app.find("[data-testid=open-settings]")).click();
+    await choose(app, "[data-testid=settings-language]", "fr");
+    await (await app.find("[data-testid=settings-save]")).click();
+    await app.until("French labels", async () => (await app.text("[data-testid=new-ticket]")).includes("Nouveau ticket"));
+  });
+  await withApp("french", "en_GB.UTF-8", box, async (app) => {
+    await app.until("French after restart", async () => (await app.exec("return document.documentElement.lang")) === "fr");
+    assert.equal((await app.text("[data-view=open]")).trim(), "Tous les ouverts");
+    await sleep(100);
+  });
+});
