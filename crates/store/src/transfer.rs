@@ -277,7 +277,11 @@ impl Store {
 
     /// Imports a file written by [`Store::export`] (or by hand in the same
     /// form). Nothing is written unless every line is accepted.
-    pub async fn import(&self, input: &mut (dyn BufRead + Send), format: Format) -> Result<ImportReport> {
+    pub async fn import(
+        &self,
+        input: &mut (dyn BufRead + Send),
+        format: Format,
+    ) -> Result<ImportReport> {
         let (records, mut errors) = read_records(input, format);
         self.guard(async {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
