@@ -18,7 +18,7 @@ mod transfer;
 
 pub use db::{db_path, DB_FILE};
 pub use error::{Error, LineError, Result};
-pub use query::{Comment, ListQuery, Sort, TicketSummary, View};
+pub use query::{Comment, ListQuery, Sort, TicketSummary, View, TEXT_CANDIDATES};
 pub use transfer::{demo_jsonl, Format, ImportReport, Record};
 
 use chrono::{DateTime, Utc};

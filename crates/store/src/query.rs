@@ -54,7 +54,7 @@ impl ListQuery {
     }
 
     /// Only a text search, newest first: what the search box asks.
-    fn is_text_only(&self) -> bool {
+    pub fn is_text_only(&self) -> bool {
         let ListQuery {
             statuses,
             priorities,
@@ -237,6 +237,26 @@ impl Store {
             .await
     }
 
+    /// Whether a text search with filters left matches out: true when an
+    /// index holds more than [`TEXT_CANDIDATES`] matches, of which only the
+    /// newest were considered.
+    pub async fn text_capped(&self, text: &str) -> Result<bool> {
+        let m = fts_query(text)?;
+        self.guard(async {
+            let sql = format!(
+                "SELECT max((SELECT count(*) FROM (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?1 LIMIT {n})), \
+                 (SELECT count(*) FROM (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?1 LIMIT {n})))",
+                n = TEXT_CANDIDATES + 1
+            );
+            let most: i64 = sqlx::query_scalar(&sql)
+                .bind(&m)
+                .fetch_one(&self.pool)
+                .await?;
+            Ok(most > TEXT_CANDIDATES as i64)
+        })
+        .await
+    }
+
     /// Full-text search: among the newest tickets whose text matches and the
     /// tickets of the newest matching comments, the most recently changed first.
     pub async fn search(&self, text: &str, limit: u32) -> Result<Vec<TicketSummary>> {
@@ -263,6 +283,10 @@ impl Store {
     }
 }
 
+/// How many of the newest matches of each full-text index a search with
+/// other filters considers.
+pub const TEXT_CANDIDATES: usize = 2_000;
+
 /// The WHERE conditions of a list query (after `WHERE 1 = 1`), shared by the
 /// page and its count.
 fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, q: &ListQuery, limit: u32) -> Result<()> {
@@ -272,10 +296,14 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, q: &ListQuery, limit: u32) ->
         // streams rowids in descending order and stops at the cap), so a
         // common word costs no more than a rare one. With other filters
         // every match has to be considered.
+        // With other filters, only the newest TEXT_CANDIDATES matches of
+        // each index are considered (`Store::text_capped` tells when that
+        // cut anything), so that a common word typed in the search box over
+        // a view of 70,000 tickets costs a few milliseconds, not a scan.
         let cap = if q.is_text_only() {
             format!(" ORDER BY rowid DESC LIMIT {}", limit + q.offset)
         } else {
-            String::new()
+            format!(" ORDER BY rowid DESC LIMIT {TEXT_CANDIDATES}")
         };
         qb.push(" AND t.n IN (SELECT n FROM (SELECT rowid AS n FROM tickets_fts WHERE tickets_fts MATCH ");
         qb.push_bind(m.clone());

@@ -304,6 +304,11 @@ impl Store {
                 events = report.events,
                 "import applied"
             );
+            if report.tickets >= 1_000 {
+                if let Err(e) = crate::db::refresh_statistics(&self.pool, true).await {
+                    tracing::warn!(error = %e, "could not refresh the query planner's statistics");
+                }
+            }
             Ok(report)
         })
         .await

@@ -621,3 +621,37 @@ async fn default_page_is_fifty_and_comments_are_counted() {
     assert_eq!(rows[0].comments, 2);
     assert_eq!(rows[0].id, last.id.to_string());
 }
+
+/// Without planner statistics, "all open tickets, newest first" sorts every
+/// open ticket; a large import must leave statistics behind.
+#[tokio::test]
+async fn a_large_import_leaves_planner_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::init(dir.path(), "stats", "Stats").await.unwrap();
+    let data = guichet_store::demo_jsonl(7, 1_200, 2);
+    store
+        .import(&mut &data[..], guichet_store::Format::Jsonl)
+        .await
+        .unwrap();
+    store.close().await;
+    let url = format!("sqlite://{}", guichet_store::db_path(dir.path()).display());
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'tickets'")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(rows > 0, "no statistics for the tickets table");
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+        "EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE status IN ('new','open','in_progress','waiting') ORDER BY updated_at DESC, n DESC LIMIT 100",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let plan: Vec<String> = plan.into_iter().map(|r| r.3).collect();
+    assert!(
+        plan.iter().all(|p| !p.contains("TEMP B-TREE")),
+        "the open list sorts instead of walking an index: {plan:?}"
+    );
+}

@@ -181,3 +181,43 @@ async fn search_folds_accents_and_case_and_matches_prefixes() {
     assert_eq!(refs(&s, "zustellungsurkunde").await, [de_ref.as_str()]);
     s.check_integrity().await.unwrap();
 }
+
+/// A search with other filters considers only the newest TEXT_CANDIDATES
+/// matches, and says so; below the cap nothing is left out.
+#[tokio::test]
+async fn a_filtered_search_over_very_many_matches_is_capped_and_says_so() {
+    let fx = fresh().await;
+    let s = &fx.store;
+    assert!(!s.text_capped("frist").await.unwrap());
+    let n = guichet_store::TEXT_CANDIDATES + 20;
+    for i in 0..n {
+        s.create_ticket(fx.me, new_ticket(&format!("Frist {i}"), "client"))
+            .await
+            .unwrap();
+    }
+    s.create_ticket(fx.me, new_ticket("Mietvertrag prüfen", "client"))
+        .await
+        .unwrap();
+    assert!(s.text_capped("frist").await.unwrap());
+    assert!(!s.text_capped("mietvertrag").await.unwrap());
+    let q = ListQuery {
+        text: Some("frist".into()),
+        statuses: vec![Status::New],
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        s.count(&q).await.unwrap(),
+        guichet_store::TEXT_CANDIDATES as i64
+    );
+    let page = s.list(&q).await.unwrap();
+    assert_eq!(page.len(), 10);
+    // The newest matches are the ones considered.
+    assert_eq!(page[0].title, format!("Frist {}", n - 1));
+    let rare = ListQuery {
+        text: Some("mietvertrag".into()),
+        statuses: vec![Status::New],
+        ..Default::default()
+    };
+    assert_eq!(s.count(&rare).await.unwrap(), 1);
+}
