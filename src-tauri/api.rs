@@ -4,8 +4,8 @@
 //! [`ApiError`] with a stable code and the field concerned.
 
 use guichet_domain::{
-    parse_date, Category, Edit, Event, NewTicket, Party, Priority, Status, Team, Ticket, User,
-    UserId, Visibility,
+    parse_date, Category, Edit, Event, LinkKind, NewTicket, Party, Priority, Status, Team, Ticket,
+    User, UserId, Visibility,
 };
 use guichet_store::{Comment, Error, ImportReport, ListQuery, Sort, Store, TicketSummary, View};
 use serde::{Deserialize, Serialize};
@@ -187,8 +187,12 @@ pub struct ListRequest {
 #[derive(Debug, Serialize, TS)]
 pub struct ListPage {
     pub rows: Vec<TicketSummary>,
-    /// All tickets the filters find, for the scroll bar.
+    /// All tickets the filters find, for the scroll bar; counted for the
+    /// first page only (offset 0), -1 for the others.
     pub total: i64,
+    /// A text search with filters looked only at the newest matches (see
+    /// `guichet_store::TEXT_CANDIDATES`): the UI asks to refine it.
+    pub capped: bool,
 }
 
 async fn user_key(store: &Store, field: &'static str, s: &str) -> ApiResult<Option<UserId>> {
@@ -253,8 +257,20 @@ pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> A
     q.limit = request.limit;
     q.offset = request.offset;
     let rows = store.list(&q).await?;
-    let total = store.count(&q).await?;
-    Ok(ListPage { rows, total })
+    let (total, capped) = if q.offset == 0 {
+        let capped = match &q.text {
+            Some(t) if !q.is_text_only() => store.text_capped(t).await?,
+            _ => false,
+        };
+        (store.count(&q).await?, capped)
+    } else {
+        (-1, false)
+    };
+    Ok(ListPage {
+        rows,
+        total,
+        capped,
+    })
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -264,6 +280,16 @@ pub struct TicketDetail {
     pub history: Vec<Event>,
     /// The statuses the workflow allows next.
     pub next_statuses: Vec<Status>,
+    /// The ticket's links, with the other ticket's reference, title and status.
+    pub links: Vec<LinkView>,
+}
+
+#[derive(Debug, Serialize, TS)]
+pub struct LinkView {
+    pub kind: LinkKind,
+    pub reference: String,
+    pub title: String,
+    pub status: Status,
 }
 
 #[tauri::command]
@@ -273,7 +299,18 @@ pub async fn ticket_detail(
 ) -> ApiResult<TicketDetail> {
     let store = &state.store;
     let ticket = store.ticket(&reference).await?;
+    let mut links = Vec::with_capacity(ticket.links.len());
+    for l in &ticket.links {
+        let other = store.ticket(&l.target.to_string()).await?;
+        links.push(LinkView {
+            kind: l.kind,
+            reference: other.reference.to_string(),
+            title: other.title,
+            status: other.status,
+        });
+    }
     Ok(TicketDetail {
+        links,
         next_statuses: store.workflow().next(ticket.status),
         comments: store.comments(&reference).await?,
         history: store.history(&reference).await?,
@@ -423,6 +460,216 @@ pub async fn attach_file(
         .await?)
 }
 
+/// A view the user saved: a built-in view plus the filter bar's settings
+/// (kept as the UI's JSON, which the Rust side checks is an object).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SavedView {
+    pub name: String,
+    pub view: String,
+    pub filters: String,
+}
+
+const BUILTIN_VIEWS: [&str; 7] = [
+    "mine",
+    "unassigned",
+    "overdue",
+    "due-this-week",
+    "waiting",
+    "open",
+    "all",
+];
+
+/// Checks a list of saved views: names present, at most 60 characters,
+/// unique (ignoring case); a known built-in view; filters a JSON object.
+pub fn check_saved_views(views: &[SavedView]) -> Result<(), guichet_domain::DomainError> {
+    use guichet_domain::DomainError;
+    let mut seen = std::collections::HashSet::new();
+    for v in views {
+        let name = v.name.trim();
+        if name.is_empty() {
+            return Err(DomainError::invalid(
+                "view_name",
+                "must not be empty",
+                "1 to 60 characters",
+            ));
+        }
+        if name.chars().count() > 60 {
+            return Err(DomainError::invalid(
+                "view_name",
+                format!("is {} characters long", name.chars().count()),
+                "1 to 60 characters",
+            ));
+        }
+        if !seen.insert(name.to_lowercase()) {
+            return Err(DomainError::invalid(
+                "view_name",
+                format!("'{name}' is already used"),
+                "a name no other saved view has",
+            ));
+        }
+        if !BUILTIN_VIEWS.contains(&v.view.as_str()) {
+            return Err(DomainError::invalid(
+                "view",
+                format!("'{}' is not a view", v.view),
+                BUILTIN_VIEWS.join(", "),
+            ));
+        }
+        if !matches!(
+            serde_json::from_str::<serde_json::Value>(&v.filters),
+            Ok(serde_json::Value::Object(_))
+        ) {
+            return Err(DomainError::invalid(
+                "filters",
+                "is not a JSON object",
+                "the filter bar's settings as a JSON object",
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn saved_views(state: State<'_, AppState>) -> ApiResult<Vec<SavedView>> {
+    let raw = state.store.setting("ui.saved_views").await?;
+    // A damaged setting loses the saved views, not the app.
+    Ok(raw
+        .and_then(|r| serde_json::from_str(&r).ok())
+        .unwrap_or_default())
+}
+
+/// Replaces the saved views with `views`, all or nothing.
+#[tauri::command]
+pub async fn save_views(
+    state: State<'_, AppState>,
+    views: Vec<SavedView>,
+) -> ApiResult<Vec<SavedView>> {
+    check_saved_views(&views)?;
+    let views: Vec<SavedView> = views
+        .into_iter()
+        .map(|v| SavedView {
+            name: v.name.trim().to_string(),
+            ..v
+        })
+        .collect();
+    let json = serde_json::to_string(&views).map_err(|e| ApiError {
+        code: "internal".into(),
+        field: None,
+        message: e.to_string(),
+    })?;
+    state.store.set_setting("ui.saved_views", &json).await?;
+    Ok(views)
+}
+
+/// Links the ticket to another one (related, parent, child, duplicate of).
+#[tauri::command]
+pub async fn link_ticket(
+    state: State<'_, AppState>,
+    reference: String,
+    kind: LinkKind,
+    target: String,
+) -> ApiResult<Ticket> {
+    let store = &state.store;
+    if target.trim().is_empty() {
+        return Err(guichet_domain::DomainError::invalid(
+            "link",
+            "no ticket given",
+            "another ticket's reference, such as K7QX-42",
+        )
+        .into());
+    }
+    Ok(store
+        .link(me(store).await?, &reference, kind, target.trim(), true)
+        .await?)
+}
+
+/// Attaches a file chosen in the UI's file picker: the bytes arrive as the
+/// raw request body, the ticket and the file name in headers (the name
+/// percent-encoded). They go through a private temporary file into the same
+/// content-addressed store as a dropped file, with the same size limit.
+#[tauri::command]
+pub async fn attach_upload(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> ApiResult<guichet_domain::Attachment> {
+    let bad = |problem: &str| -> ApiError {
+        guichet_domain::DomainError::invalid(
+            "attachment",
+            problem,
+            "a file's bytes with x-reference and x-name headers",
+        )
+        .into()
+    };
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(bad("the file's bytes are missing"));
+    };
+    let header = |k: &str| {
+        request
+            .headers()
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(percent_decode)
+    };
+    let reference = header("x-reference").ok_or_else(|| bad("no ticket given"))?;
+    let raw_name = header("x-name").unwrap_or_default();
+    let name = std::path::Path::new(&raw_name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| bad("the file has no name"))?;
+    let store = &state.store;
+    let max = store.attachment_max_bytes().await?;
+    if bytes.len() as u64 > max {
+        return Err(Error::Attachment(format!(
+            "'{name}' is {} bytes; the limit is {max} bytes",
+            bytes.len()
+        ))
+        .into());
+    }
+    let dir = state
+        .data_dir
+        .join("tmp")
+        .join(uuid_like(bytes.len(), &name));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = dir.join(&name);
+    let actor = me(store).await?;
+    let result = async {
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+        store.attach(actor, &reference, &path).await
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(result?)
+}
+
+/// A private directory name for one upload.
+fn uuid_like(len: usize, name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("upload-{}-{nanos}-{len}-{}", std::process::id(), name.len())
+}
+
+/// Decodes `%XX` escapes (as `encodeURIComponent` writes them).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("");
+            if let Ok(v) = u8::from_str_radix(hex, 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Opens an attachment with the system's viewer.
 #[tauri::command]
 pub async fn open_attachment(state: State<'_, AppState>, sha256: String) -> ApiResult<()> {
@@ -480,4 +727,53 @@ pub fn ui_ready() -> u64 {
         .unwrap_or(0);
     tracing::info!(startup_ms = ms, "first list painted");
     ms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_saved_views, percent_decode, SavedView};
+
+    fn view(name: &str, base: &str, filters: &str) -> SavedView {
+        SavedView {
+            name: name.into(),
+            view: base.into(),
+            filters: filters.into(),
+        }
+    }
+
+    #[test]
+    fn saved_views_are_checked() {
+        assert!(check_saved_views(&[
+            view(
+                "Fristen Steuer",
+                "open",
+                r#"{"category":"admin/tax-deadline"}"#
+            ),
+            view("Mes urgents", "mine", r#"{"priority":"urgent"}"#),
+        ])
+        .is_ok());
+        let field = |vs: &[SavedView]| check_saved_views(vs).unwrap_err().field().to_string();
+        assert_eq!(field(&[view("  ", "open", "{}")]), "view_name");
+        assert_eq!(field(&[view(&"x".repeat(61), "open", "{}")]), "view_name");
+        assert_eq!(
+            field(&[view("A", "open", "{}"), view("a", "mine", "{}")]),
+            "view_name"
+        );
+        assert_eq!(field(&[view("A", "everything", "{}")]), "view");
+        assert_eq!(field(&[view("A", "open", "[1]")]), "filters");
+        assert_eq!(field(&[view("A", "open", "{oops")]), "filters");
+    }
+
+    #[test]
+    fn percent_decoding_of_file_names() {
+        assert_eq!(
+            percent_decode("M%C3%A9moire%20final.pdf"),
+            "Mémoire final.pdf"
+        );
+        assert_eq!(percent_decode("plain.txt"), "plain.txt");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("a%zz"), "a%zz");
+        assert_eq!(percent_decode("%41"), "A");
+        assert_eq!(percent_decode("%é"), "%é");
+    }
 }

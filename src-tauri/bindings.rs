@@ -52,6 +52,8 @@ fn typescript() -> String {
         AppInfo,
         ListRequest,
         ListPage,
+        LinkView,
+        SavedView,
         TicketDetail,
         NewTicketRequest,
         TicketUpdate,

@@ -63,6 +63,10 @@ fn main() {
             api::directory,
             api::save_settings,
             api::load_demo,
+            api::link_ticket,
+            api::saved_views,
+            api::save_views,
+            api::attach_upload,
             api::ui_ready,
         ])
         .run(tauri::generate_context!())

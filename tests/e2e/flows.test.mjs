@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { App, Keys, sleep } from "./webdriver.mjs";
@@ -74,7 +74,7 @@ test("create a ticket, find it by full-text search with and without accents, ope
     await (await app.find("[data-testid=nt-submit]")).click();
     const ref = await app.until("the new ticket's detail", async () => (await app.text("[data-testid=detail-ref]")).trim());
     assert.match(ref, /^[0-9A-Z]{4}-1$/);
-    await app.until("the list to show 1 ticket", async () => (await count(app)) === "1 tickets");
+    await app.until("the list to show 1 ticket", async () => (await count(app)) === "1 ticket");
 
     const search = await app.find("#search");
     for (const q of ["delai", "délai", "REPLIQUE", "tribun"]) {
@@ -153,6 +153,42 @@ test("assign, reassign in two keystrokes, reply and internal note in the timelin
   assert.ok(history.length >= 5, `history has ${history.length} events`);
 });
 
+test("link two tickets, follow the link, attach a file through the file picker", async () => {
+  const box = sandbox("links-files");
+  cli(box, "init");
+  cli(box, "ticket", "new", "--title", "Succession Martin", "--category", "client");
+  cli(box, "ticket", "new", "--title", "Inventaire du mobilier", "--category", "client");
+  const rows = JSON.parse(cli(box, "--json", "ticket", "list"));
+  const parent = rows.find((r) => r.title === "Succession Martin").reference;
+  const child = rows.find((r) => r.title === "Inventaire du mobilier").reference;
+  const file = path.join(box.root, "Mémoire final.txt");
+  writeFileSync(file, "Conclusions en réponse\n");
+  await withApp("links-files", "en_GB.UTF-8", box, async (app) => {
+    await (await app.find(`.row[data-ref="${parent}"]`)).click();
+    await app.until("the detail", async () => (await app.text("[data-testid=detail-ref]")).trim() === parent);
+    // A reference that does not exist is refused, and says which.
+    await (await app.find("[data-testid=link-target]")).type("ZZZZ-999");
+    await (await app.find("[data-testid=link-add]")).click();
+    assert.match(await app.text("[data-testid=detail-error]"), /ZZZZ-999/);
+    await (await app.find("[data-testid=link-target]")).clear();
+    await (await app.find("[data-testid=link-target]")).type(child);
+    await (await app.find("[data-testid=link-add]")).click();
+    await app.until("the link shown", async () => (await app.text("[data-testid=links]")).includes("Inventaire du mobilier"));
+
+    await (await app.find("[data-testid=file-picker]")).type(file);
+    await app.until("the attachment listed", async () => (await app.text("[data-testid=attachments]")).includes("Mémoire final.txt"));
+    assert.ok((await timelineKinds(app)).includes("attachment"));
+
+    await (await app.find("[data-testid=links] button.link")).click();
+    await app.until("the linked ticket opened", async () => (await app.text("[data-testid=detail-ref]")).trim() === child);
+  });
+  const shown = JSON.parse(cli(box, "--json", "ticket", "show", parent));
+  assert.equal(shown.ticket.attachments.length, 1);
+  assert.equal(shown.ticket.attachments[0].name, "Mémoire final.txt");
+  assert.equal(shown.ticket.attachments[0].size, Buffer.byteLength("Conclusions en réponse\n"));
+  assert.equal(shown.ticket.links.length, 1);
+});
+
 test("saved views filter the list", async () => {
   const box = sandbox("views");
   cli(box, "init");
@@ -174,6 +210,23 @@ test("saved views filter the list", async () => {
     await (await app.find("[data-view=waiting]")).click();
     await app.until("Waiting", async () => JSON.stringify(await titles()) === JSON.stringify(["Waiting one"]));
     assert.equal(await (await app.find("[data-view=waiting]")).attr("aria-current"), "page");
+
+    // A view of one's own: Unassigned saved under a name; an empty name is refused.
+    await (await app.find("[data-view=unassigned]")).click();
+    await (await app.find("[data-testid=save-view]")).click();
+    await (await app.find("[data-testid=view-save]")).click();
+    assert.match(await app.text("[data-testid=view-error]"), /name/i);
+    await (await app.find("[data-testid=view-name]")).type("À répartir");
+    await (await app.find("[data-testid=view-save]")).click();
+    await app.until("the saved view listed", async () => (await app.text("[data-testid=saved-views]")).includes("À répartir"));
+    await (await app.find("[data-view=open]")).click();
+    await app.until("All open", async () => (await count(app)) === "4 tickets");
+    await (await app.find('[data-saved-view="À répartir"]')).click();
+    await app.until("the saved view's tickets", async () => JSON.stringify(await titles()) === JSON.stringify(["Nobody's"]));
+  });
+  // Saved views are kept in the store, so they survive a restart.
+  await withApp("views-restart", "en_GB.UTF-8", box, async (app) => {
+    await app.until("the saved view after a restart", async () => (await app.text("[data-testid=saved-views]")).includes("À répartir"));
   });
 });
 
@@ -191,7 +244,7 @@ test("an empty title is refused beside the field and nothing typed is lost", asy
     // Fixing the field then creates the ticket with what was typed before.
     await (await app.find("[data-testid=nt-title]")).type("Copie du bail");
     await (await app.find("[data-testid=nt-submit]")).click();
-    await app.until("the ticket created", async () => (await count(app)) === "1 tickets");
+    await app.until("the ticket created", async () => (await count(app)) === "1 ticket");
   });
   const [row] = JSON.parse(cli(box, "--json", "ticket", "list"));
   const shown = JSON.parse(cli(box, "--json", "ticket", "show", row.reference));

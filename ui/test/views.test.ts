@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildRequest, emptyFilters, activeFilterCount, categoryDefaults, parseTags, BUILTIN_VIEWS } from "../src/lib/views";
-import { visibleWindow, pagesFor, moveSelection, scrollToShow } from "../src/lib/virtual";
+import { buildRequest, emptyFilters, activeFilterCount, categoryDefaults, parseTags, BUILTIN_VIEWS, toSavedView, fromSavedView } from "../src/lib/views";
+import { visibleWindow, pagesFor, moveSelection, scrollToShow, MAX_WINDOW_ROWS } from "../src/lib/virtual";
 
 describe("views and filters", () => {
   it("offers the built-in views", () => {
@@ -21,6 +21,12 @@ describe("views and filters", () => {
     expect(buildRequest("all", emptyFilters(), 0, 50).view).toBeNull();
   });
 
+  it("sends no search text until it has two characters", () => {
+    expect(buildRequest("open", { ...emptyFilters(), text: " d " }, 0, 100).text).toBeNull();
+    expect(buildRequest("open", { ...emptyFilters(), text: "dé" }, 0, 100).text).toBe("dé");
+    expect(buildRequest("open", { ...emptyFilters(), text: "   " }, 0, 100).text).toBeNull();
+  });
+
   it("counts active filters but not the search text or sort", () => {
     expect(activeFilterCount(emptyFilters())).toBe(0);
     expect(activeFilterCount({ ...emptyFilters(), text: "x", sort: "due" })).toBe(0);
@@ -31,6 +37,22 @@ describe("views and filters", () => {
     expect(categoryDefaults("admin/court-deadline").priority).toBe("high");
     expect(categoryDefaults("it/hardware").team).toBe("IT");
     expect(categoryDefaults("client")).toEqual({});
+  });
+
+  it("saves a view without its search text and restores it", () => {
+    const f = { ...emptyFilters(), text: "délai", priority: "urgent" as const, category: "admin/court-deadline", sort: "due" as const };
+    const saved = toSavedView("  Fristen ", "mine", f);
+    expect(saved.name).toBe("Fristen");
+    expect(saved.view).toBe("mine");
+    expect(JSON.parse(saved.filters).text).toBeUndefined();
+    const back = fromSavedView(saved);
+    expect(back.view).toBe("mine");
+    expect(back.filters).toEqual({ ...f, text: "" });
+  });
+
+  it("restores a damaged saved view as the defaults", () => {
+    expect(fromSavedView({ name: "x", view: "gone", filters: "{oops" })).toEqual({ view: "open", filters: emptyFilters() });
+    expect(fromSavedView({ name: "x", view: "waiting", filters: '{"priority":3,"tag":"tva"}' }).filters).toEqual({ ...emptyFilters(), tag: "tva" });
   });
 
   it("parses tags", () => {
@@ -62,5 +84,14 @@ describe("virtualised list", () => {
     expect(scrollToShow(0, 100, 360, 36)).toBe(0);
     expect(scrollToShow(20, 0, 360, 36)).toBe(21 * 36 - 360);
     expect(scrollToShow(5, 0, 360, 36)).toBe(0);
+  });
+});
+
+describe("the virtual window under a broken layout", () => {
+  it("never spans more than MAX_WINDOW_ROWS rows, even if the scroller reports its whole content height", () => {
+    const total = 100_000;
+    const w = visibleWindow(0, total * 36, 36, total);
+    expect(w.last - w.first).toBeLessThanOrEqual(MAX_WINDOW_ROWS);
+    expect(pagesFor(w, 100).length).toBeLessThanOrEqual(3);
   });
 });

@@ -2,7 +2,7 @@
 // tests and a web build can install another implementation with `setBackend`.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  AppInfo, Attachment, Directory, Event, ImportReport, ListPage, ListRequest,
+  AppInfo, Attachment, Directory, Event, ImportReport, LinkKind, ListPage, ListRequest, SavedView,
   NewTicketRequest, Settings, Ticket, TicketDetail, TicketUpdate,
 } from "./bindings";
 
@@ -15,6 +15,12 @@ export interface Backend {
   updateTicket(reference: string, update: TicketUpdate): Promise<Ticket>;
   addComment(reference: string, body: string, internal: boolean): Promise<Event>;
   attachFile(reference: string, path: string): Promise<Attachment>;
+  /// A file from the file picker: its bytes go as the raw request body.
+  attachUpload(reference: string, name: string, bytes: Uint8Array): Promise<Attachment>;
+  linkTicket(reference: string, kind: LinkKind, target: string): Promise<Ticket>;
+  savedViews(): Promise<SavedView[]>;
+  /// Replaces all saved views, all or nothing.
+  saveViews(views: SavedView[]): Promise<SavedView[]>;
   openAttachment(sha256: string): Promise<void>;
   directory(): Promise<Directory>;
   loadDemo(tickets: number): Promise<ImportReport>;
@@ -40,6 +46,11 @@ export const tauriBackend: Backend = {
   updateTicket: (reference, update) => invoke("update_ticket", { reference, update }),
   addComment: (reference, body, internal) => invoke("add_comment", { reference, body, internal }),
   attachFile: (reference, path) => invoke("attach_file", { reference, path }),
+  attachUpload: (reference, name, bytes) =>
+    invoke("attach_upload", bytes, { headers: { "x-reference": encodeURIComponent(reference), "x-name": encodeURIComponent(name) } }),
+  linkTicket: (reference, kind, target) => invoke("link_ticket", { reference, kind, target }),
+  savedViews: () => invoke("saved_views"),
+  saveViews: (views) => invoke("save_views", { views }),
   openAttachment: (sha256) => invoke("open_attachment", { sha256 }),
   directory: () => invoke("directory"),
   loadDemo: (tickets) => invoke("load_demo", { tickets }),

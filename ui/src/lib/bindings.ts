@@ -94,15 +94,29 @@ sort: string | null, limit: number, offset: number, };
 
 export type ListPage = { rows: Array<TicketSummary>, 
 /**
- * All tickets the filters find, for the scroll bar.
+ * All tickets the filters find, for the scroll bar; counted for the
+ * first page only (offset 0), -1 for the others.
  */
-total: number, };
+total: number, 
+/**
+ * A text search with filters looked only at the newest matches (see
+ * `guichet_store::TEXT_CANDIDATES`): the UI asks to refine it.
+ */
+capped: boolean, };
+
+export type LinkView = { kind: LinkKind, reference: string, title: string, status: Status, };
+
+export type SavedView = { name: string, view: string, filters: string, };
 
 export type TicketDetail = { ticket: Ticket, comments: Array<Comment>, history: Array<Event>, 
 /**
  * The statuses the workflow allows next.
  */
-next_statuses: Array<Status>, };
+next_statuses: Array<Status>, 
+/**
+ * The ticket's links, with the other ticket's reference, title and status.
+ */
+links: Array<LinkView>, };
 
 export type NewTicketRequest = { title: string, description: string, category: string, priority: Priority | null, assignee: string | null, team: string | null, requester: string | null, matter: string | null, due: string | null, tags: Array<string>, };
 

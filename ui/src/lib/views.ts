@@ -1,5 +1,5 @@
 // Saved views, filters and per-category defaults: pure logic, unit-tested.
-import type { ListRequest, NewTicketRequest, Priority, Status } from "./bindings";
+import type { ListRequest, NewTicketRequest, Priority, SavedView, Status } from "./bindings";
 import type { MessageKey } from "./messages";
 
 export const BUILTIN_VIEWS = ["mine", "unassigned", "overdue", "due-this-week", "waiting", "open", "all"] as const;
@@ -36,12 +36,22 @@ export function activeFilterCount(f: Filters): number {
   return Object.values(rest).filter((v) => v !== "").length;
 }
 
+/// A search needs this many characters: one letter matches nearly every
+/// ticket and would only slow the list down while the user types on.
+export const MIN_SEARCH_CHARS = 2;
+
+/// The search text a request carries, or null while it is too short.
+export function searchText(text: string): string | null {
+  const t = text.trim();
+  return [...t].length >= MIN_SEARCH_CHARS ? t : null;
+}
+
 /// The list request for a view plus the filter bar, for one page.
 export function buildRequest(view: ViewName, f: Filters, offset: number, limit: number): Partial<ListRequest> {
   const none = (s: string) => (s.trim() === "" ? null : s.trim());
   return {
     view: view === "all" ? null : view,
-    text: none(f.text),
+    text: searchText(f.text),
     statuses: f.status ? [f.status] : [],
     priorities: f.priority ? [f.priority] : [],
     category: none(f.category),
@@ -69,4 +79,29 @@ export function categoryDefaults(category: string): Partial<NewTicketRequest> {
 /// Splits "a, b ,c" into tags, dropping empties.
 export function parseTags(s: string): string[] {
   return s.split(",").map((t) => t.trim()).filter((t) => t !== "");
+}
+
+/// A saved view as the Rust side keeps it: the base view and the filter bar,
+/// without the search text (a saved view is a place, not a query typed once).
+export function toSavedView(name: string, view: ViewName, f: Filters): SavedView {
+  const { text: _text, ...rest } = f;
+  return { name: name.trim(), view, filters: JSON.stringify(rest) };
+}
+
+/// The view and filters a saved view restores; unknown or damaged parts fall
+/// back to the defaults, so an old saved view never breaks the list.
+export function fromSavedView(s: SavedView): { view: ViewName; filters: Filters } {
+  const view = (BUILTIN_VIEWS as readonly string[]).includes(s.view) ? (s.view as ViewName) : "open";
+  let parsed: Record<string, unknown> = {};
+  try {
+    const v = JSON.parse(s.filters);
+    if (v && typeof v === "object" && !Array.isArray(v)) parsed = v;
+  } catch {
+    // keep the defaults
+  }
+  const filters = emptyFilters();
+  for (const k of Object.keys(filters) as (keyof Filters)[]) {
+    if (k !== "text" && typeof parsed[k] === "string") (filters as unknown as Record<string, string>)[k] = parsed[k] as string;
+  }
+  return { view, filters };
 }

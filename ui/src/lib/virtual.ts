@@ -5,7 +5,13 @@ export interface Window {
   last: number; // exclusive
 }
 
+/// The most rows a window holds, whatever height the layout reports: a
+/// layout that lets the scroller grow to its content must not make the list
+/// draw (and fetch) every row.
+export const MAX_WINDOW_ROWS = 300;
+
 export function visibleWindow(scrollTop: number, height: number, rowHeight: number, total: number, overscan = 10): Window {
+  height = Math.min(height, (MAX_WINDOW_ROWS - 2 * overscan) * rowHeight);
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const last = Math.min(total, Math.ceil((scrollTop + height) / rowHeight) + overscan);
   return { first, last: Math.max(first, last) };
