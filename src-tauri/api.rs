@@ -213,6 +213,7 @@ async fn user_key(store: &Store, field: &'static str, s: &str) -> ApiResult<Opti
 #[tauri::command]
 pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> ApiResult<ListPage> {
     let store = &state.store;
+    let started = std::time::Instant::now();
     let me = me(store).await?;
     let today = chrono::Local::now().date_naive();
     let mut q = match request.view.as_deref().filter(|v| !v.is_empty()) {
@@ -256,7 +257,9 @@ pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> A
     }
     q.limit = request.limit;
     q.offset = request.offset;
+    let prepared = started.elapsed();
     let rows = store.list(&q).await?;
+    let listed = started.elapsed();
     let (total, capped) = if q.offset == 0 {
         let capped = match &q.text {
             Some(t) if !q.is_text_only() => store.text_capped(t).await?,
@@ -266,6 +269,14 @@ pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> A
     } else {
         (-1, false)
     };
+    // Timings only: no filter values, no text.
+    tracing::debug!(
+        prepare_ms = prepared.as_secs_f64() * 1e3,
+        list_ms = (listed - prepared).as_secs_f64() * 1e3,
+        count_ms = (started.elapsed() - listed).as_secs_f64() * 1e3,
+        rows = rows.len(),
+        "list page"
+    );
     Ok(ListPage {
         rows,
         total,

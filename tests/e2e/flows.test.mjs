@@ -189,6 +189,26 @@ test("link two tickets, follow the link, attach a file through the file picker",
   assert.equal(shown.ticket.links.length, 1);
 });
 
+test("a long list draws only the rows in view and fetches the rest as it scrolls", async () => {
+  const box = sandbox("long-list");
+  cli(box, "init");
+  cli(box, "demo", "--tickets", "450", "--events", "2");
+  await withApp("long-list", "en_GB.UTF-8", box, async (app) => {
+    await (await app.find("[data-view=all]")).click();
+    await app.until("the whole list counted", async () => (await count(app)) === "450 tickets");
+    const layout = () => app.exec(`const s = document.querySelector('[role=listbox]');
+      return { height: s.clientHeight, window: window.innerHeight, scroll: s.scrollHeight, rows: document.querySelectorAll('.row').length };`);
+    const before = await layout();
+    assert.ok(before.height < before.window, `the scroller is ${before.height}px high in a ${before.window}px window`);
+    assert.ok(before.scroll > before.window * 5, `the scroll area (${before.scroll}px) spans the whole list`);
+    assert.ok(before.rows <= 60, `${before.rows} rows drawn`);
+    // Scrolled to the end, the last page is fetched and drawn.
+    await app.exec("const s = document.querySelector('[role=listbox]'); s.scrollTop = s.scrollHeight;");
+    await app.until("the last rows", async () => (await app.exec("return document.querySelector('#row-449 .c-ref')?.textContent ?? ''")).trim() !== "");
+    assert.ok((await layout()).rows <= 60);
+  });
+});
+
 test("saved views filter the list", async () => {
   const box = sandbox("views");
   cli(box, "init");

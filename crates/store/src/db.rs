@@ -10,7 +10,10 @@ pub const DB_FILE: &str = "guichet.sqlite3";
 
 /// Migrations, embedded so an installed binary needs no files beside it.
 /// `PRAGMA user_version` records how many have been applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../../migrations/sqlite/0002_status_due_index.sql"),
+];
 
 /// How long a writer waits for another process's write to finish before
 /// giving up. The desktop app and the command line share the file.
@@ -56,13 +59,14 @@ pub async fn connect(dir: &Path, create: bool) -> Result<SqlitePool> {
         .connect_with(options(&path, create))
         .await
         .map_err(corrupt)?;
-    migrate(&pool).await.map_err(|e| match e {
+    let migrated = migrate(&pool).await.map_err(|e| match e {
         Error::Db(e) => corrupt(e),
         other => other,
     })?;
     // Statistics only make queries faster: a failure here (a read-only
-    // file, say) must not keep anyone from their tickets.
-    if let Err(e) = refresh_statistics(&pool, false).await {
+    // file, say) must not keep anyone from their tickets. A migration may
+    // have added an index, which needs statistics of its own.
+    if let Err(e) = refresh_statistics(&pool, migrated).await {
         tracing::warn!(error = %e, "could not refresh the query planner's statistics");
     }
     Ok(pool)
@@ -75,14 +79,15 @@ const STATISTICS_FROM_TICKETS: i64 = 1_000;
 /// The query planner's statistics (`sqlite_stat1`). Without them SQLite
 /// answers "all open tickets, newest first" at 100,000 tickets through the
 /// status index and sorts 70,000 rows (60 ms); with them it walks the
-/// last-update index and stops after a page (0.5 ms). `analysis_limit`
-/// bounds ANALYZE to a sample per index (0.2 s at 100,000 tickets).
+/// last-update index and stops after a page (0.5 ms). A full ANALYZE takes
+/// 0.2-0.4 s at 100,000 tickets; a sampled one (`analysis_limit`) was tried
+/// and misled the planner back into the sort.
 /// `force` after a bulk change (an import); otherwise statistics are taken
 /// once the store is big enough, and then kept fresh by `PRAGMA optimize`,
 /// which re-analyses only tables that changed size a lot.
 pub(crate) async fn refresh_statistics(pool: &SqlitePool, force: bool) -> Result<()> {
-    // On the pool, not a held connection: a multi-statement `raw_sql` runs
-    // on one connection, so the limit applies to the ANALYZE after it.
+    // On the pool, not a held connection (a held one trips sqlx's Send
+    // bounds inside Tauri commands).
     let tickets: i64 = sqlx::query_scalar("SELECT coalesce(max(n), 0) FROM tickets")
         .fetch_one(pool)
         .await?;
@@ -94,25 +99,24 @@ pub(crate) async fn refresh_statistics(pool: &SqlitePool, force: bool) -> Result
             .fetch_one(pool)
             .await?;
     if force || have == 0 {
-        sqlx::raw_sql("PRAGMA analysis_limit = 1000; ANALYZE;")
-            .execute(pool)
-            .await?;
+        sqlx::raw_sql("ANALYZE").execute(pool).await?;
         tracing::info!(tickets, "took the query planner's statistics");
     } else {
-        sqlx::raw_sql("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")
+        sqlx::raw_sql("PRAGMA optimize = 0x10002")
             .execute(pool)
             .await?;
     }
     Ok(())
 }
 
-async fn migrate(pool: &SqlitePool) -> Result<()> {
+/// Applies the migrations the file lacks; true if it applied any.
+async fn migrate(pool: &SqlitePool) -> Result<bool> {
     let mut conn = pool.acquire().await?;
     let current: i64 = sqlx::query_scalar("PRAGMA user_version")
         .fetch_one(&mut *conn)
         .await?;
     if current as usize >= MIGRATIONS.len() {
-        return Ok(());
+        return Ok(false);
     }
     // Another process may be migrating the same file: take the write lock,
     // then look again.
@@ -127,6 +131,7 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
             .await?;
         tracing::info!(version = i + 1, "applied migration");
     }
+    let applied = (current as usize) < MIGRATIONS.len();
     tx.commit().await?;
-    Ok(())
+    Ok(applied)
 }

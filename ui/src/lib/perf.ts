@@ -3,7 +3,10 @@
 // long each list update took from the change (a view, a filter, a key typed
 // in the search box) to its rows painted. Numbers only, no ticket data.
 export interface ListUpdate {
+  /// From the change to the rows painted.
   ms: number;
+  /// Of which: from the change to the page's arrival from the Rust side.
+  fetchMs: number;
   total: number;
 }
 
