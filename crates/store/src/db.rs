@@ -32,7 +32,7 @@ fn options(path: &Path, create: bool) -> SqliteConnectOptions {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(BUSY_TIMEOUT)
         .foreign_keys(true)
-        .pragma("cache_size", "-32000")
+        .pragma("cache_size", "-8000")
         .pragma("temp_store", "memory")
 }
 
