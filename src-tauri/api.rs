@@ -65,23 +65,6 @@ impl From<guichet_domain::DomainError> for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// The user's login on this PC, made acceptable as a Guichet login.
-pub fn os_login() -> String {
-    let raw = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_default()
-        .to_lowercase();
-    let clean: String = raw
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        .collect();
-    if clean.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
-        clean
-    } else {
-        "me".into()
-    }
-}
-
 /// The language the operating system asks for, as `fr`, `de`, `en` or other.
 fn os_language() -> String {
     ["LC_ALL", "LC_MESSAGES", "LANG"]

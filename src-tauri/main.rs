@@ -31,7 +31,7 @@ fn main() {
                 .map(Into::into)
                 .unwrap_or_else(guichet_store::default_data_dir);
             let store = tauri::async_runtime::block_on(async {
-                let login = api::os_login();
+                let login = guichet_store::os_login();
                 Store::init(&dir, &login, &login).await
             })?;
             if let Some(n) = std::env::var("GUICHET_DEMO")

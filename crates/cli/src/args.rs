@@ -27,7 +27,7 @@ pub enum Command {
     /// Create the data directory with the default categories and the local user.
     Init {
         /// The local user's login.
-        #[arg(long, default_value_t = default_login())]
+        #[arg(long, default_value_t = guichet_store::os_login())]
         login: String,
         /// The local user's display name.
         #[arg(long)]
@@ -77,22 +77,6 @@ pub enum Command {
     Check,
     /// Show the data directory, this replica's code and counts.
     Status,
-}
-
-fn default_login() -> String {
-    let raw = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_default()
-        .to_lowercase();
-    let clean: String = raw
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        .collect();
-    if clean.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
-        clean
-    } else {
-        "me".into()
-    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

@@ -274,6 +274,25 @@ pub fn default_data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".guichet"))
 }
 
+/// The local user's login when none is given: the OS user name, lower-cased
+/// and reduced to what a Guichet login accepts, or `me`. Shared by the
+/// desktop app and the command line, so both act as the same local user.
+pub fn os_login() -> String {
+    let raw = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default()
+        .to_lowercase();
+    let clean: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .collect();
+    if clean.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+        clean
+    } else {
+        "me".into()
+    }
+}
+
 /// Wall time as stored: whole microseconds, so what is read back equals what was written.
 pub fn now() -> DateTime<Utc> {
     micros_to_time(Utc::now().timestamp_micros())
