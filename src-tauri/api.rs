@@ -214,13 +214,22 @@ pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> A
         q.assignee = Some(user_key(store, "assignee", a).await?);
     }
     if let Some(t) = request.team.as_deref().filter(|t| !t.is_empty()) {
-        q.team = Some(store.team(t).await?.id);
+        q.team = Some(unknown_team(store, t).await?);
     }
     q.category = request.category.filter(|c| !c.is_empty());
     if let Some(r) = request.requester.as_deref().filter(|r| !r.is_empty()) {
         q.requester = Some(match store.user(r).await {
             Ok(u) => u.id.to_string(),
-            Err(_) => store.contact(r).await?.id.to_string(),
+            Err(_) => store
+                .contact(r)
+                .await
+                .map_err(|_| Error::Unknown {
+                    field: "requester",
+                    value: r.into(),
+                    accepted: "a user's login or a contact's name".into(),
+                })?
+                .id
+                .to_string(),
         });
     }
     q.tag = request.tag.filter(|t| !t.is_empty());
@@ -245,7 +254,7 @@ pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> A
     let listed = started.elapsed();
     let (total, capped) = if q.offset == 0 {
         let capped = match &q.text {
-            Some(t) if !q.is_text_only() => store.text_capped(t).await?,
+            Some(t) => store.text_capped(t).await?,
             _ => false,
         };
         (store.count(&q).await?, capped)
@@ -352,8 +361,21 @@ async fn requester(store: &Store, s: &str) -> ApiResult<Option<Party>> {
 async fn team_key(store: &Store, s: Option<&str>) -> ApiResult<Option<guichet_domain::TeamId>> {
     match s.map(str::trim) {
         None | Some("") | Some("none") => Ok(None),
-        Some(t) => Ok(Some(store.team(t).await?.id)),
+        Some(t) => Ok(Some(unknown_team(store, t).await?)),
     }
+}
+
+/// A team by name; an unknown one is refused naming the field.
+async fn unknown_team(store: &Store, name: &str) -> ApiResult<guichet_domain::TeamId> {
+    store.team(name).await.map(|t| t.id).map_err(|e| match e {
+        Error::NotFound { .. } => Error::Unknown {
+            field: "team",
+            value: name.into(),
+            accepted: "the name of a team".into(),
+        }
+        .into(),
+        other => other.into(),
+    })
 }
 
 #[tauri::command]
@@ -619,13 +641,13 @@ pub async fn attach_upload(
         ))
         .into());
     }
+    let actor = me(store).await?;
     let dir = state
         .data_dir
         .join("tmp")
         .join(uuid_like(bytes.len(), &name));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(&name);
-    let actor = me(store).await?;
     let result = async {
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
         store.attach(actor, &reference, &path).await
@@ -642,6 +664,11 @@ fn uuid_like(len: usize, name: &str) -> String {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     format!("upload-{}-{nanos}-{len}-{}", std::process::id(), name.len())
+}
+
+/// A SHA-256 as the store names blobs: 64 lowercase hexadecimal characters.
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Decodes `%XX` escapes (as `encodeURIComponent` writes them).
@@ -667,8 +694,18 @@ fn percent_decode(s: &str) -> String {
 /// Opens an attachment with the system's viewer.
 #[tauri::command]
 pub async fn open_attachment(state: State<'_, AppState>, sha256: String) -> ApiResult<()> {
+    // Checked before it becomes part of a path: anything but a hash could
+    // point the system's opener at any file on the PC.
+    if !is_sha256(&sha256) {
+        return Err(guichet_domain::DomainError::invalid(
+            "attachment",
+            "is not an attachment's hash",
+            "64 lowercase hexadecimal characters",
+        )
+        .into());
+    }
     let path = state.store.blob_path(&sha256);
-    if sha256.len() != 64 || !path.exists() {
+    if !path.exists() {
         return Err(Error::NotFound {
             what: "attachment",
             key: sha256,
@@ -756,6 +793,17 @@ mod tests {
         assert_eq!(field(&[view("A", "everything", "{}")]), "view");
         assert_eq!(field(&[view("A", "open", "[1]")]), "filters");
         assert_eq!(field(&[view("A", "open", "{oops")]), "filters");
+    }
+
+    #[test]
+    fn only_a_hash_names_an_attachment() {
+        use super::is_sha256;
+        assert!(is_sha256(&"ab".repeat(32)));
+        assert!(!is_sha256(&"AB".repeat(32)));
+        assert!(!is_sha256(&format!("/{}", "a".repeat(63))));
+        assert!(!is_sha256(&"../".repeat(22)[..64]));
+        assert!(!is_sha256("€"));
+        assert!(!is_sha256(""));
     }
 
     #[test]

@@ -44,6 +44,9 @@ fn main() {
                 )?;
                 tracing::info!(tickets = report.tickets, "demo data loaded");
             }
+            // Uploads pass through data_dir/tmp; what a crash left there
+            // (client files under their own names) goes at the next start.
+            let _ = std::fs::remove_dir_all(dir.join("tmp"));
             app.manage(api::AppState {
                 store,
                 data_dir: dir,

@@ -179,8 +179,11 @@ test("link two tickets, follow the link, attach a file through the file picker",
     await app.until("the attachment listed", async () => (await app.text("[data-testid=attachments]")).includes("Mémoire final.txt"));
     assert.ok((await timelineKinds(app)).includes("attachment"));
 
+    // A reply drafted on one ticket does not follow to the next one opened.
+    await (await app.find("[data-testid=comment-box]")).type("Brouillon pour la succession");
     await (await app.find("[data-testid=links] button.link")).click();
     await app.until("the linked ticket opened", async () => (await app.text("[data-testid=detail-ref]")).trim() === child);
+    assert.equal(await app.exec("return document.querySelector('[data-testid=comment-box]').value"), "");
   });
   const shown = JSON.parse(cli(box, "--json", "ticket", "show", parent));
   assert.equal(shown.ticket.attachments.length, 1);

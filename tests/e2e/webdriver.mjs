@@ -103,11 +103,24 @@ export class App {
     driver.stderr.on("data", (d) => log.push(String(d)));
     const app = new App(driver, `http://127.0.0.1:${port}`, log, logFile);
     try {
+      // tauri-driver listens at once, but forwards to WebKitWebDriver, which
+      // may not listen yet: a session asked for too early is refused.
       await waitForPort(port, 15000);
+      await waitForPort(nativePort, 15000);
       // No browserName: tauri-driver picks the native driver itself.
-      const s = await call(app.base, "POST", "/session", {
+      const ask = () => call(app.base, "POST", "/session", {
         capabilities: { alwaysMatch: { "tauri:options": { application } } },
       });
+      let s;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          s = await ask();
+          break;
+        } catch (e) {
+          if (attempt >= 3 || !/fetch failed|Connection refused/.test(e.message)) throw e;
+          await sleep(1000);
+        }
+      }
       app.session = s.sessionId;
       return app;
     } catch (e) {

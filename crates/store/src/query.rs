@@ -228,7 +228,7 @@ impl Store {
     }
 
     /// How many tickets the query finds in all (for a list's scroll bar).
-    /// A bare text search counts only up to its cap of newest matches.
+    /// A text search counts among its newest matches only (see `text_capped`).
     pub async fn count(&self, q: &ListQuery) -> Result<i64> {
         let mut qb: QueryBuilder<Sqlite> =
             QueryBuilder::new("SELECT COUNT(*) FROM tickets t WHERE 1 = 1");
@@ -292,16 +292,14 @@ pub const TEXT_CANDIDATES: usize = 2_000;
 fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, q: &ListQuery, limit: u32) -> Result<()> {
     if let Some(text) = &q.text {
         let m = fts_query(text)?;
-        // A bare search reads only the newest matches of each index (FTS5
-        // streams rowids in descending order and stops at the cap), so a
-        // common word costs no more than a rare one. With other filters
-        // every match has to be considered.
-        // With other filters, only the newest TEXT_CANDIDATES matches of
-        // each index are considered (`Store::text_capped` tells when that
-        // cut anything), so that a common word typed in the search box over
-        // a view of 70,000 tickets costs a few milliseconds, not a scan.
+        // A search considers only the newest TEXT_CANDIDATES matches of each
+        // index (FTS5 streams rowids in descending order and stops at the
+        // cap), so a common word costs milliseconds, not a scan;
+        // `Store::text_capped` tells when that cut anything. A bare search
+        // paged deeper than that takes as many as its page needs.
         let cap = if q.is_text_only() {
-            format!(" ORDER BY rowid DESC LIMIT {}", limit + q.offset)
+            let n = (limit as u64 + q.offset as u64).max(TEXT_CANDIDATES as u64);
+            format!(" ORDER BY rowid DESC LIMIT {n}")
         } else {
             format!(" ORDER BY rowid DESC LIMIT {TEXT_CANDIDATES}")
         };
