@@ -29,6 +29,13 @@ pub mod exit {
 }
 
 fn main() -> ExitCode {
+    // `guichet ticket list | head`: when the reader goes, end quietly as
+    // Unix tools do (SIGPIPE), instead of panicking on the next print.
+    // Everything a command writes is committed before it prints.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

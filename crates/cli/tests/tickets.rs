@@ -740,3 +740,37 @@ fn search_folds_accents_and_reads_comments() {
     );
     assert!(g.ok(&["ticket", "search", "delai"]).contains(&delai));
 }
+
+/// `guichet ticket list | head -1`: the reader leaves early; the command
+/// ends quietly, as Unix tools do, instead of panicking about a broken pipe.
+#[test]
+fn a_reader_that_stops_early_gets_no_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let g = Guichet::new();
+    g.ok(&["demo", "--tickets", "3000", "--events", "1"]);
+    for json in [false, true] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
+        cmd.env("RUST_BACKTRACE", "0")
+            .arg("--data-dir")
+            .arg(g.data_dir());
+        if json {
+            cmd.arg("--json");
+        }
+        let mut child = cmd
+            .args(["ticket", "list", "--limit", "3000"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+        assert_ne!(out.status.code(), Some(101));
+    }
+}
