@@ -77,6 +77,34 @@ pub enum Command {
     Check,
     /// Show the data directory, this replica's code and counts.
     Status,
+    /// Public holidays and deadline rollover, per country and region (needs no data directory).
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCmd {
+    /// A year's public holidays.
+    Holidays {
+        /// FR, DE, BE, LU, CH or AT.
+        #[arg(long)]
+        country: String,
+        /// A German Land (BY, NW, …), an Alsace-Moselle département (57, 67, 68) or a Swiss canton (required for CH).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        year: i32,
+    },
+    /// The effective deadline for a date: the date itself on a working day, otherwise the next working day.
+    Deadline {
+        #[arg(long)]
+        country: String,
+        #[arg(long)]
+        region: Option<String>,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

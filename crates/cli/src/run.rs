@@ -33,6 +33,9 @@ fn data_dir(cli: &Cli) -> PathBuf {
 pub async fn run(cli: Cli) -> Result<(), Error> {
     let dir = data_dir(&cli);
     let out = Out { json: cli.json };
+    if let Command::Calendar(cmd) = &cli.command {
+        return calendar(cmd, out);
+    }
     if let Command::Init { login, name } = &cli.command {
         // Check the local user first: `Store::init` creates the directory and
         // the database before it looks at the login, so a refused login would
@@ -62,7 +65,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
 async fn command(store: &Store, dir: &Path, command: Command, out: Out) -> Result<(), Error> {
     let me = store.local_user().await?;
     match command {
-        Command::Init { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Calendar(_) => unreachable!("handled above"),
         Command::Ticket(cmd) => ticket(store, me, cmd, out).await?,
         Command::User(cmd) => match cmd {
             UserCmd::Add { login, name, email } => {
@@ -531,6 +534,68 @@ async fn ticket(store: &Store, me: UserId, cmd: TicketCmd, out: Out) -> Result<(
         TicketCmd::History { reference } => {
             let events = store.history(&reference).await?;
             out.history(store, &events).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `guichet calendar …`: computed from the rules alone, no data directory.
+fn calendar(cmd: &CalendarCmd, out: Out) -> Result<(), Error> {
+    use guichet_calendar::{Calendar, CalendarError, Country};
+    let invalid =
+        |e: CalendarError| Error::Invalid(DomainError::invalid(e.field, e.problem, e.accepted));
+    let open = |country: &str, region: &Option<String>| -> Result<Calendar, Error> {
+        let country: Country = country.parse().map_err(invalid)?;
+        Calendar::new(country, region.as_deref()).map_err(invalid)
+    };
+    match cmd {
+        CalendarCmd::Holidays {
+            country,
+            region,
+            year,
+        } => {
+            let cal = open(country, region)?;
+            let days = cal.holidays(*year).map_err(invalid)?;
+            out.done(&days, || {
+                days.iter()
+                    .map(|h| format!("{}  {}  {}", h.date, h.date.format("%a"), h.name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        CalendarCmd::Deadline {
+            country,
+            region,
+            date,
+        } => {
+            let cal = open(country, region)?;
+            let date = parse_date("date", date)?;
+            let deadline = cal.roll_forward(date);
+            // What the deadline was moved over: weekend days and holidays.
+            let skipped: Vec<serde_json::Value> = date
+                .iter_days()
+                .take_while(|d| *d < deadline)
+                .map(|d| match cal.holiday(d) {
+                    Some(h) => serde_json::json!({"date": d, "reason": h.key, "name": h.name}),
+                    None => serde_json::json!({"date": d, "reason": "weekend"}),
+                })
+                .collect();
+            let value = serde_json::json!({
+                "date": date,
+                "deadline": deadline,
+                "moved": deadline != date,
+                "skipped": skipped,
+            });
+            out.done(&value, || {
+                if deadline == date {
+                    format!("{date} is a working day: the deadline stays {date}.")
+                } else {
+                    format!(
+                        "{date} is not a working day: the deadline moves to {deadline} ({}).",
+                        deadline.format("%A")
+                    )
+                }
+            });
         }
     }
     Ok(())
