@@ -47,6 +47,18 @@ describe("translate and format", () => {
     const e = { code: "empty", field: "title", message: "title: must not be empty; accepted: 1 to 200 characters" };
     expect(errorText("fr", e)).toBe("Le titre ne doit pas être vide.");
     expect(errorText("de", e)).toBe("Der Titel darf nicht leer sein.");
-    expect(errorText("en", { code: "unknown", field: "category", message: "category: 'x' is unknown" })).toBe("category: 'x' is unknown");
+    expect(errorText("en", { code: "unknown", field: "category", message: "category: 'x' is unknown" })).toBe("Not found — category: 'x'.");
+  });
+
+  it("translates a refused status change and an unknown name; anything else keeps the store's words", () => {
+    const transition = { code: "transition", field: "status", message: "status: cannot go from new to closed" };
+    expect(errorText("de", transition)).toBe("Dieser Statuswechsel ist vom aktuellen Status aus nicht erlaubt.");
+    expect(errorText("fr", transition)).toBe("Ce changement de statut n'est pas permis depuis le statut actuel.");
+    const team = { code: "unknown", field: "team", message: "team: 'Steuer' is unknown; accepted: the name of a team" };
+    expect(errorText("de", team)).toBe("Nicht gefunden – das Team: „Steuer“.");
+    expect(errorText("fr", team)).toBe("Introuvable — l'équipe : « Steuer ».");
+    const odd = { code: "unknown", field: "nonsense", message: "nonsense: 'x' is unknown" };
+    expect(errorText("de", odd)).toBe("nonsense: 'x' is unknown");
+    expect(errorText("de", { code: "io", field: null, message: "disk full" })).toBe("disk full");
   });
 });

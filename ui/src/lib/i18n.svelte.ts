@@ -43,8 +43,18 @@ export function formatNumber(lang: Lang, n: number): string {
 /// An error from the backend as a sentence in the UI's language.
 export function errorText(lang: Lang, e: ApiError): string {
   const fieldKey = `field.${e.field}` as MessageKey;
-  if (e.code === "empty" && e.field && fieldKey in en) {
+  const known = !!e.field && fieldKey in en;
+  if (e.code === "empty" && known) {
     return translate(lang, "error.empty", { field: translate(lang, fieldKey) });
+  }
+  if (e.code === "transition") {
+    return translate(lang, "error.transition");
+  }
+  // The store words an unknown name as "field: 'value' is unknown; …".
+  const value = /'([^']*)'/.exec(e.message)?.[1];
+  if (e.code === "unknown" && known && value !== undefined) {
+    const field = translate(lang, fieldKey);
+    return translate(lang, "error.unknown", { field: field.charAt(0).toLowerCase() + field.slice(1), value });
   }
   return translate(lang, "error.generic", { message: e.message });
 }

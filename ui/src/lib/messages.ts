@@ -127,6 +127,8 @@ export const en = {
   "shortcuts.close": "Close the panel",
   "error.empty": "{field} must not be empty.",
   "error.generic": "{message}",
+  "error.unknown": "Not found — {field}: '{value}'.",
+  "error.transition": "This status change is not allowed from the current status.",
   "field.title": "Title",
   "field.view_name": "The view's name",
   "field.description": "Description",
@@ -135,6 +137,9 @@ export const en = {
   "field.assignee": "Assignee",
   "field.team": "Team",
   "field.comment": "Comment",
+  "field.status": "Status",
+  "field.requester": "Requester",
+  "field.link": "Link",
 };
 
 export type MessageKey = keyof typeof en;
@@ -266,6 +271,8 @@ export const fr: Catalog = {
   "shortcuts.close": "Fermer le panneau",
   "error.empty": "{field} ne doit pas être vide.",
   "error.generic": "{message}",
+  "error.unknown": "Introuvable — {field} : « {value} ».",
+  "error.transition": "Ce changement de statut n'est pas permis depuis le statut actuel.",
   "field.title": "Le titre",
   "field.view_name": "Le nom de la vue",
   "field.description": "La description",
@@ -274,6 +281,9 @@ export const fr: Catalog = {
   "field.assignee": "Le responsable",
   "field.team": "L'équipe",
   "field.comment": "Le commentaire",
+  "field.status": "Le statut",
+  "field.requester": "Le demandeur",
+  "field.link": "Le lien",
 };
 
 export const de: Catalog = {
@@ -402,6 +412,8 @@ export const de: Catalog = {
   "shortcuts.close": "Bereich schließen",
   "error.empty": "{field} darf nicht leer sein.",
   "error.generic": "{message}",
+  "error.unknown": "Nicht gefunden – {field}: „{value}“.",
+  "error.transition": "Dieser Statuswechsel ist vom aktuellen Status aus nicht erlaubt.",
   "field.title": "Der Titel",
   "field.view_name": "Der Name der Ansicht",
   "field.description": "Die Beschreibung",
@@ -410,4 +422,7 @@ export const de: Catalog = {
   "field.assignee": "Der Bearbeiter",
   "field.team": "Das Team",
   "field.comment": "Der Kommentar",
+  "field.status": "Der Status",
+  "field.requester": "Der Anfragende",
+  "field.link": "Die Verknüpfung",
 };
