@@ -179,18 +179,9 @@ pub struct ListPage {
 }
 
 async fn user_key(store: &Store, field: &'static str, s: &str) -> ApiResult<Option<UserId>> {
-    match s.trim() {
-        "" | "none" => Ok(None),
-        "me" => Ok(Some(me(store).await?)),
-        login => store.user(login).await.map(|u| Some(u.id)).map_err(|_| {
-            Error::Unknown {
-                field,
-                value: login.into(),
-                accepted: "a user's login, me or none".into(),
-            }
-            .into()
-        }),
-    }
+    Ok(store
+        .resolve_user(field, s, "a user's login, me or none")
+        .await?)
 }
 
 #[tauri::command]
@@ -338,24 +329,9 @@ pub struct NewTicketRequest {
 }
 
 async fn requester(store: &Store, s: &str) -> ApiResult<Option<Party>> {
-    match s.trim() {
-        "" | "none" => Ok(None),
-        "me" => Ok(Some(Party::User(me(store).await?))),
-        key => match store.user(key).await {
-            Ok(u) => Ok(Some(Party::User(u.id))),
-            Err(_) => Ok(Some(Party::Contact(
-                store
-                    .contact(key)
-                    .await
-                    .map_err(|_| Error::Unknown {
-                        field: "requester",
-                        value: key.into(),
-                        accepted: "a user's login or a contact's name".into(),
-                    })?
-                    .id,
-            ))),
-        },
-    }
+    Ok(store
+        .resolve_requester(s, "a user's login or a contact's name")
+        .await?)
 }
 
 async fn team_key(store: &Store, s: Option<&str>) -> ApiResult<Option<guichet_domain::TeamId>> {

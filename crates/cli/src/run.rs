@@ -277,41 +277,24 @@ async fn membership(
 }
 
 /// A login, `me`, or `none`.
-async fn assignee(store: &Store, me: UserId, s: &str) -> Result<Option<UserId>, Error> {
-    match s.trim() {
-        "none" | "" => Ok(None),
-        "me" => Ok(Some(me)),
-        login => Ok(Some(
-            store
-                .user(login)
-                .await
-                .map_err(|_| Error::Unknown {
-                    field: "assignee",
-                    value: login.to_string(),
-                    accepted: "a user's login, `me` or `none` (see `guichet user list`)".into(),
-                })?
-                .id,
-        )),
-    }
+async fn assignee(store: &Store, s: &str) -> Result<Option<UserId>, Error> {
+    store
+        .resolve_user(
+            "assignee",
+            s,
+            "a user's login, `me` or `none` (see `guichet user list`)",
+        )
+        .await
 }
 
 /// A user's login or a contact's name or id.
-async fn requester(store: &Store, me: UserId, s: &str) -> Result<Option<Party>, Error> {
-    match s.trim() {
-        "none" | "" => Ok(None),
-        "me" => Ok(Some(Party::User(me))),
-        key => {
-            if let Ok(u) = store.user(key).await {
-                return Ok(Some(Party::User(u.id)));
-            }
-            let c = store.contact(key).await.map_err(|_| Error::Unknown {
-                field: "requester",
-                value: key.to_string(),
-                accepted: "a user's login or a contact's name (see `guichet user list`, `guichet contact list`)".into(),
-            })?;
-            Ok(Some(Party::Contact(c.id)))
-        }
-    }
+async fn requester(store: &Store, s: &str) -> Result<Option<Party>, Error> {
+    store
+        .resolve_requester(
+            s,
+            "a user's login or a contact's name (see `guichet user list`, `guichet contact list`)",
+        )
+        .await
 }
 
 async fn ticket(store: &Store, me: UserId, cmd: TicketCmd, out: Out) -> Result<(), Error> {
@@ -327,7 +310,7 @@ async fn ticket(store: &Store, me: UserId, cmd: TicketCmd, out: Out) -> Result<(
                     .map(str::parse::<Priority>)
                     .transpose()?,
                 assignee: match &a.assignee {
-                    Some(s) => assignee(store, me, s).await?,
+                    Some(s) => assignee(store, s).await?,
                     None => None,
                 },
                 team: match &a.team {
@@ -335,7 +318,7 @@ async fn ticket(store: &Store, me: UserId, cmd: TicketCmd, out: Out) -> Result<(
                     None => None,
                 },
                 requester: match &a.requester {
-                    Some(r) => requester(store, me, r).await?,
+                    Some(r) => requester(store, r).await?,
                     None => None,
                 },
                 matter: a.matter,
@@ -366,7 +349,7 @@ async fn ticket(store: &Store, me: UserId, cmd: TicketCmd, out: Out) -> Result<(
                     .collect::<Result<_, _>>()?;
             }
             if let Some(s) = &a.assignee {
-                q.assignee = Some(assignee(store, me, s).await?);
+                q.assignee = Some(assignee(store, s).await?);
             }
             if let Some(t) = &a.team {
                 q.team = Some(store.team(t).await?.id);
@@ -375,7 +358,7 @@ async fn ticket(store: &Store, me: UserId, cmd: TicketCmd, out: Out) -> Result<(
                 q.category = Some(guichet_domain::check_category_key(c)?);
             }
             if let Some(r) = &a.requester {
-                q.requester = match requester(store, me, r).await? {
+                q.requester = match requester(store, r).await? {
                     Some(Party::User(u)) => Some(u.to_string()),
                     Some(Party::Contact(c)) => Some(c.to_string()),
                     None => None,
@@ -430,13 +413,13 @@ async fn ticket(store: &Store, me: UserId, cmd: TicketCmd, out: Out) -> Result<(
                 }));
             }
             if let Some(v) = a.requester {
-                edits.push(Edit::Requester(requester(store, me, &v).await?));
+                edits.push(Edit::Requester(requester(store, &v).await?));
             }
             let mut watch = Vec::new();
             for (logins, add) in [(&a.watch, true), (&a.unwatch, false)] {
                 for l in logins {
                     watch.push((
-                        assignee(store, me, l).await?.ok_or_else(|| {
+                        assignee(store, l).await?.ok_or_else(|| {
                             DomainError::invalid(
                                 "watch",
                                 "'none' is not a user",
@@ -484,7 +467,7 @@ async fn ticket(store: &Store, me: UserId, cmd: TicketCmd, out: Out) -> Result<(
             }
             let mut edits = Vec::new();
             if let Some(u) = &user {
-                edits.push(Edit::Assignee(assignee(store, me, u).await?));
+                edits.push(Edit::Assignee(assignee(store, u).await?));
             }
             if let Some(tm) = &team {
                 edits.push(Edit::Team(if tm == "none" {

@@ -2,10 +2,54 @@
 
 use crate::error::{Error, Result};
 use crate::Store;
-use guichet_domain::{Category, Contact, ContactId, Team, TeamId, User, UserId};
+use guichet_domain::{Category, Contact, ContactId, Party, Team, TeamId, User, UserId};
 use sqlx::{Row, SqliteConnection};
 
 impl Store {
+    /// Who a name given for a user field means: empty or `none` nobody,
+    /// `me` the local user, anything else a login. An unknown login is
+    /// refused naming `field`, with `accepted` (the caller's hint) attached.
+    pub async fn resolve_user(
+        &self,
+        field: &'static str,
+        key: &str,
+        accepted: &str,
+    ) -> Result<Option<UserId>> {
+        match key.trim() {
+            "" | "none" => Ok(None),
+            "me" => Ok(Some(self.local_user().await?)),
+            login => self
+                .user(login)
+                .await
+                .map(|u| Some(u.id))
+                .map_err(|_| Error::Unknown {
+                    field,
+                    value: login.to_string(),
+                    accepted: accepted.into(),
+                }),
+        }
+    }
+
+    /// Who a requester name means: like [`Store::resolve_user`], then a
+    /// contact's name or id when no user has that login.
+    pub async fn resolve_requester(&self, key: &str, accepted: &str) -> Result<Option<Party>> {
+        match key.trim() {
+            "" | "none" => Ok(None),
+            "me" => Ok(Some(Party::User(self.local_user().await?))),
+            key => {
+                if let Ok(u) = self.user(key).await {
+                    return Ok(Some(Party::User(u.id)));
+                }
+                let c = self.contact(key).await.map_err(|_| Error::Unknown {
+                    field: "requester",
+                    value: key.to_string(),
+                    accepted: accepted.into(),
+                })?;
+                Ok(Some(Party::Contact(c.id)))
+            }
+        }
+    }
+
     pub async fn add_user(&self, user: &User) -> Result<()> {
         self.guard(async {
             let mut txn = self.pool.begin_with("BEGIN IMMEDIATE").await?;
