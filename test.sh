@@ -18,8 +18,9 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
 fi
 
 status=0
-echo "== UI: npm packages, type check, unit tests, build"
-(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run check && npm test && npm run build) || status=1
+# The UI's production build is made once, by the Tauri CLI in tests/e2e/run.sh.
+echo "== UI: npm packages, type check, unit tests"
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run check && npm test) || status=1
 
 echo "== Rust: all tests of the workspace"
 cargo test --workspace --locked --all-targets --no-fail-fast || status=1
