@@ -621,7 +621,7 @@ pub async fn attach_upload(
     let dir = state
         .data_dir
         .join("tmp")
-        .join(uuid_like(bytes.len(), &name));
+        .join(format!("upload-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let path = dir.join(&name);
     let result = async {
@@ -633,38 +633,17 @@ pub async fn attach_upload(
     Ok(result?)
 }
 
-/// A private directory name for one upload.
-fn uuid_like(len: usize, name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("upload-{}-{nanos}-{len}-{}", std::process::id(), name.len())
-}
-
 /// A SHA-256 as the store names blobs: 64 lowercase hexadecimal characters.
 fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Decodes `%XX` escapes (as `encodeURIComponent` writes them).
+/// Decodes `%XX` escapes (as `encodeURIComponent` writes them); a `%` not
+/// followed by two hex digits stays as it is.
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("");
-            if let Ok(v) = u8::from_str_radix(hex, 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Opens an attachment with the system's viewer.
