@@ -10,7 +10,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 packages=(build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
     librsvg2-dev libxdo-dev libssl-dev)
 if [ "${1:-run}" = test ]; then
-    packages+=(webkit2gtk-driver xvfb xauth dbus)
+    packages+=(webkit2gtk-driver xvfb xauth dbus python3-dbusmock)
 fi
 missing=()
 for p in "${packages[@]}"; do

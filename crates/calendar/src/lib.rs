@@ -7,8 +7,12 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
 
+mod business;
 mod rules;
 
+pub use business::{
+    default_time_zone, far_future, BusinessCalendar, CalendarConfig, WorkingHours, DAY_KEYS,
+};
 pub use rules::{regions, Country};
 
 /// A refused calendar request, naming the field and what is accepted.

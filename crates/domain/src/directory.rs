@@ -35,6 +35,9 @@ pub struct Team {
     pub name: String,
     #[serde(default)]
     pub members: Vec<UserId>,
+    /// The team lead: the second person escalations reach.
+    #[serde(default)]
+    pub lead: Option<UserId>,
 }
 
 impl Team {
@@ -43,6 +46,7 @@ impl Team {
             id: TeamId::new(),
             name: check_name("team name", name)?,
             members: Vec::new(),
+            lead: None,
         })
     }
 }

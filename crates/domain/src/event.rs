@@ -56,6 +56,32 @@ pub enum EventKind {
     AttachmentAdded {
         attachment: Attachment,
     },
+    /// A second person confirmed the ticket's deadline (the four-eyes rule
+    /// for court and tax deadlines). Carries the date confirmed, so a
+    /// confirmation never covers a date changed since.
+    DueConfirmed {
+        due: NaiveDate,
+    },
+    /// The scheduler escalated the ticket: who was notified, and why. A
+    /// priority raise or a reassignment it made follows as its own
+    /// `changed` event.
+    Escalated {
+        reason: EscalationReason,
+        notified: Vec<UserId>,
+    },
+}
+
+/// Why a ticket was escalated.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationReason {
+    /// A share of the first-response target (e.g. 80 %) is used up.
+    FirstResponseWarning,
+    FirstResponseBreached,
+    ResolutionWarning,
+    ResolutionBreached,
+    DeadlineMissed,
 }
 
 impl EventKind {
@@ -72,6 +98,8 @@ impl EventKind {
             EventKind::LinkRemoved { .. } => "link_removed",
             EventKind::Commented { .. } => "commented",
             EventKind::AttachmentAdded { .. } => "attachment_added",
+            EventKind::DueConfirmed { .. } => "due_confirmed",
+            EventKind::Escalated { .. } => "escalated",
         }
     }
 
@@ -142,7 +170,12 @@ impl EventKind {
             EventKind::WatcherAdded { .. }
             | EventKind::WatcherRemoved { .. }
             | EventKind::LinkAdded { .. }
-            | EventKind::LinkRemoved { .. } => Ok(()),
+            | EventKind::LinkRemoved { .. }
+            | EventKind::DueConfirmed { .. } => Ok(()),
+            EventKind::Escalated { notified, .. } if notified.len() > 100 => Err(
+                DomainError::invalid("notified", "lists too many people", "at most 100"),
+            ),
+            EventKind::Escalated { .. } => Ok(()),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! [`Workflow`]) and turned into events; storage, sync and reporting only ever
 //! append and replay those events.
 
+mod deadline;
 pub mod demo;
 mod directory;
 mod error;
@@ -15,9 +16,10 @@ mod reference;
 mod ticket;
 mod workflow;
 
+pub use deadline::{confirm_due, due_confirmation, DueConfirmation};
 pub use directory::{default_categories, Category, Contact, Team, User};
 pub use error::{DomainError, Result};
-pub use event::{Change, Event, EventKind, NewTicketData};
+pub use event::{Change, EscalationReason, Event, EventKind, NewTicketData};
 pub use hlc::{Clock, Hlc};
 pub use ids::{ContactId, EventId, TeamId, TicketId, UserId};
 pub use reference::{ReplicaCode, TicketRef};

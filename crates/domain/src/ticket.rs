@@ -279,6 +279,7 @@ impl Ticket {
             }
             EventKind::Commented { .. } => self.comments += 1,
             EventKind::AttachmentAdded { attachment } => self.attachments.push(attachment.clone()),
+            EventKind::DueConfirmed { .. } | EventKind::Escalated { .. } => {}
         }
     }
 

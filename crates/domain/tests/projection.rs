@@ -421,6 +421,10 @@ fn build(c: &Creation, steps: &[(Action, usize, i64)]) -> (Vec<Event>, Ticket) {
             }
             EventKind::Commented { .. } => model.comments += 1,
             EventKind::AttachmentAdded { attachment } => model.attachments.push(attachment.clone()),
+            EventKind::DueConfirmed { .. } | EventKind::Escalated { .. } => {
+                assert_eq!(ticket.tags, before.tags);
+                assert_eq!(ticket.comments, before.comments);
+            }
             EventKind::Created(_) => unreachable!(),
         }
         if !matches!(e.kind, EventKind::Changed(_)) {

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_status_due_index.sql"),
     include_str!("../../../migrations/sqlite/0003_unassigned_index.sql"),
+    include_str!("../../../migrations/sqlite/0004_deadlines.sql"),
 ];
 
 /// How long a writer waits for another process's write to finish before

@@ -163,6 +163,41 @@ impl Store {
         .await
     }
 
+    /// Names (or clears) a team's lead, who must be an active user.
+    pub async fn set_team_lead(&self, team: TeamId, lead: Option<UserId>) -> Result<()> {
+        self.guard(async {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            if let Some(u) = lead {
+                let active: Option<bool> =
+                    sqlx::query_scalar("SELECT active FROM users WHERE id = ?")
+                        .bind(u.to_string())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if active != Some(true) {
+                    return Err(Error::Invalid(guichet_domain::DomainError::invalid(
+                        "lead",
+                        "is not an active user",
+                        "the login of an active user, or none",
+                    )));
+                }
+            }
+            let done = sqlx::query("UPDATE teams SET lead = ? WHERE id = ?")
+                .bind(lead.map(|l| l.to_string()))
+                .bind(team.to_string())
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(Error::NotFound {
+                    what: "team",
+                    key: team.to_string(),
+                });
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
     pub async fn teams(&self) -> Result<Vec<Team>> {
         let mut conn = self.pool.acquire().await?;
         self.guard(all_teams(&mut conn)).await
@@ -284,9 +319,10 @@ pub(crate) async fn insert_user(conn: &mut SqliteConnection, u: &User) -> Result
 }
 
 pub(crate) async fn insert_team(conn: &mut SqliteConnection, t: &Team) -> Result<()> {
-    sqlx::query("INSERT INTO teams(id, name) VALUES (?, ?)")
+    sqlx::query("INSERT INTO teams(id, name, lead) VALUES (?, ?, ?)")
         .bind(t.id.to_string())
         .bind(&t.name)
+        .bind(t.lead.map(|l| l.to_string()))
         .execute(&mut *conn)
         .await?;
     for m in &t.members {
@@ -348,7 +384,7 @@ pub(crate) async fn all_users(conn: &mut SqliteConnection) -> Result<Vec<User>> 
 }
 
 pub(crate) async fn all_teams(conn: &mut SqliteConnection) -> Result<Vec<Team>> {
-    let rows = sqlx::query("SELECT id, name FROM teams ORDER BY name")
+    let rows = sqlx::query("SELECT id, name, lead FROM teams ORDER BY name")
         .fetch_all(&mut *conn)
         .await?;
     let members = sqlx::query("SELECT team_id, user_id FROM team_members ORDER BY user_id")
@@ -360,6 +396,10 @@ pub(crate) async fn all_teams(conn: &mut SqliteConnection) -> Result<Vec<Team>> 
             Ok(Team {
                 id: parse_id(id.clone())?,
                 name: r.get("name"),
+                lead: r
+                    .get::<Option<String>, _>("lead")
+                    .map(parse_id)
+                    .transpose()?,
                 members: members
                     .iter()
                     .filter(|m| m.get::<String, _>("team_id") == id)

@@ -8,6 +8,7 @@
 
 mod attachments;
 mod db;
+mod deadlines;
 mod directory;
 mod error;
 mod persist;

@@ -232,7 +232,7 @@ impl Store {
     }
 }
 
-fn apply_change(t: &mut Ticket, change: &Change) {
+pub(crate) fn apply_change(t: &mut Ticket, change: &Change) {
     // Applying through a throw-away event keeps one definition of what a change does.
     let e = Event {
         id: EventId::new(),

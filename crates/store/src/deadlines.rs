@@ -1,0 +1,162 @@
+//! What the deadline and SLA scheduler needs from the store: the four-eyes
+//! confirmation of a deadline, escalations written into a ticket's history,
+//! the open tickets with their events, and the record of what was delivered.
+
+use crate::error::Result;
+use crate::query::event_from_row;
+use crate::Store;
+use chrono::{DateTime, Utc};
+use guichet_domain::{
+    confirm_due, DomainError, Edit, EscalationReason, Event, EventKind, Ticket, UserId,
+};
+use std::collections::HashSet;
+
+impl Store {
+    /// Records `actor`'s confirmation of the ticket's current deadline (the
+    /// four-eyes rule): refused when there is none, when it is confirmed
+    /// already, or when `actor` entered it.
+    pub async fn confirm_due(&self, actor: UserId, key: &str) -> Result<Event> {
+        let events = self.history(key).await?;
+        let kind = confirm_due(&events, actor)?;
+        let EventKind::DueConfirmed { due } = kind else {
+            unreachable!("confirm_due makes a confirmation")
+        };
+        let (_, mut written) = self
+            .write(actor, key, move |t| {
+                // The deadline changed since the history was read.
+                if t.due != Some(due) {
+                    return Err(DomainError::invalid(
+                        "due",
+                        "the deadline changed meanwhile",
+                        "a confirmation of the current deadline",
+                    )
+                    .into());
+                }
+                Ok(vec![kind])
+            })
+            .await?;
+        Ok(written.remove(0))
+    }
+
+    /// Writes an escalation into the ticket's history, in one transaction
+    /// with what it changes (a raised priority, a reassignment), each its
+    /// own event.
+    pub async fn escalate(
+        &self,
+        actor: UserId,
+        key: &str,
+        reason: EscalationReason,
+        notified: Vec<UserId>,
+        edits: Vec<Edit>,
+    ) -> Result<(Ticket, Vec<Event>)> {
+        let workflow = self.workflow.clone();
+        self.write(actor, key, move |t| {
+            let mut kinds = vec![EventKind::Escalated { reason, notified }];
+            let mut current = t.clone();
+            for edit in edits {
+                if let Some(change) = current.edit(edit, &workflow)? {
+                    crate::tickets::apply_change(&mut current, &change);
+                    kinds.push(EventKind::Changed(change));
+                }
+            }
+            Ok(kinds)
+        })
+        .await
+    }
+
+    /// Every open ticket (not resolved or closed) with its events in clock
+    /// order: what the scheduler plans reminders and SLA clocks from.
+    pub async fn open_tickets_with_events(&self) -> Result<Vec<(Ticket, Vec<Event>)>> {
+        self.guard(async {
+            let rows = sqlx::query(
+                "SELECT e.id, e.ticket_id, e.actor, e.hlc, e.at, e.payload FROM events e \
+                 JOIN tickets t ON t.id = e.ticket_id \
+                 WHERE t.status NOT IN ('resolved', 'closed') \
+                 ORDER BY e.ticket_id, e.hlc",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            let mut out: Vec<(Ticket, Vec<Event>)> = Vec::new();
+            let mut group: Vec<Event> = Vec::new();
+            for row in &rows {
+                let e = event_from_row(row)?;
+                if group.first().is_some_and(|f| f.ticket != e.ticket) {
+                    let events = std::mem::take(&mut group);
+                    if let Some(t) = Ticket::replay(&events) {
+                        out.push((t, events));
+                    }
+                }
+                group.push(e);
+            }
+            if let Some(t) = Ticket::replay(&group) {
+                out.push((t, group));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Events stored after local sequence number `after` (the order this
+    /// replica stored them in, whoever wrote them), at most `limit`, with
+    /// their sequence numbers: what the notifier reads to tell the user of
+    /// assignments, replies and mentions by others.
+    pub async fn events_since(&self, after: i64, limit: u32) -> Result<Vec<(i64, Event)>> {
+        self.guard(async {
+            let rows = sqlx::query(
+                "SELECT seq, id, ticket_id, actor, hlc, at, payload FROM events \
+                 WHERE seq > ? ORDER BY seq LIMIT ?",
+            )
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.iter()
+                .map(|r| Ok((sqlx::Row::get::<i64, _>(r, "seq"), event_from_row(r)?)))
+                .collect()
+        })
+        .await
+    }
+
+    /// The newest local sequence number of the event log (0 when empty).
+    pub async fn last_seq(&self) -> Result<i64> {
+        self.guard(async {
+            Ok(sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+                .fetch_one(&self.pool)
+                .await?)
+        })
+        .await
+    }
+
+    /// The keys of what the scheduler has delivered (notifications,
+    /// escalations), so nothing is delivered twice.
+    pub async fn delivered(&self) -> Result<HashSet<String>> {
+        self.guard(async {
+            let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM deliveries")
+                .fetch_all(&self.pool)
+                .await?;
+            Ok(keys.into_iter().collect())
+        })
+        .await
+    }
+
+    /// Records keys as delivered at `at`; a key recorded before keeps its
+    /// first time.
+    pub async fn record_delivered(&self, keys: &[String], at: DateTime<Utc>) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.guard(async {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            for k in keys {
+                sqlx::query("INSERT OR IGNORE INTO deliveries(key, at) VALUES (?, ?)")
+                    .bind(k)
+                    .bind(at.to_rfc3339())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+}
