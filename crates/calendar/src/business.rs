@@ -166,12 +166,18 @@ pub struct CalendarConfig {
     pub closing_days: Vec<NaiveDate>,
     /// An IANA time zone, such as `Europe/Paris`.
     pub time_zone: String,
-    /// Per weekday key (`mon`…`sun`), intervals as `HH:MM-HH:MM`.
+    /// Per weekday key (`mon`…`sun`), intervals as `HH:MM-HH:MM`; when
+    /// left out, Monday to Friday 09:00–12:30 and 13:30–18:00.
+    #[serde(default = "default_hours")]
     pub hours: BTreeMap<String, Vec<String>>,
     /// A deadline on a weekend, holiday or closing day moves to the next
     /// working day.
     #[serde(default = "default_rollover")]
     pub rollover: bool,
+}
+
+fn default_hours() -> BTreeMap<String, Vec<String>> {
+    WorkingHours::default().to_config()
 }
 
 impl Default for CalendarConfig {

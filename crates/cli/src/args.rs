@@ -80,6 +80,26 @@ pub enum Command {
     /// Public holidays and deadline rollover, per country and region (needs no data directory).
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// Ticket deadlines: an iCalendar feed of the open tickets' deadlines.
+    #[command(subcommand)]
+    Deadlines(DeadlinesCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DeadlinesCmd {
+    /// Write the deadlines of open tickets as an iCalendar (.ics) feed on
+    /// standard output, on their effective dates (after rollover).
+    Ics {
+        /// Only tickets assigned to this user (a login, or me).
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Only tickets of this team (its name).
+        #[arg(long)]
+        team: Option<String>,
+        /// How many days ahead (overdue deadlines are always included).
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -67,6 +67,11 @@ async fn command(store: &Store, dir: &Path, command: Command, out: Out) -> Resul
     match command {
         Command::Init { .. } | Command::Calendar(_) => unreachable!("handled above"),
         Command::Ticket(cmd) => ticket(store, me, cmd, out).await?,
+        Command::Deadlines(DeadlinesCmd::Ics {
+            assignee,
+            team,
+            days,
+        }) => deadlines_ics(store, assignee, team, days).await?,
         Command::User(cmd) => match cmd {
             UserCmd::Add { login, name, email } => {
                 let u = User::new(&login, &name, email.as_deref())?;
@@ -581,5 +586,77 @@ fn calendar(cmd: &CalendarCmd, out: Out) -> Result<(), Error> {
             });
         }
     }
+    Ok(())
+}
+
+/// The open tickets' deadlines as an iCalendar feed, on standard output.
+async fn deadlines_ics(
+    store: &Store,
+    assignee: Option<String>,
+    team: Option<String>,
+    days: u32,
+) -> Result<(), Error> {
+    if !(1..=3660).contains(&days) {
+        return Err(
+            DomainError::invalid("days", format!("{days} is out of range"), "1 to 3660").into(),
+        );
+    }
+    let cfg = match store.setting("time.config").await? {
+        Some(json) => guichet_sla::TimeConfig::from_json(&json).map_err(|e| {
+            DomainError::invalid(
+                "time.config",
+                e.to_string(),
+                "valid time settings (see the desktop's Settings)",
+            )
+        })?,
+        None => guichet_sla::TimeConfig::default(),
+    };
+    let cal = cfg
+        .calendar_for(None)
+        .map_err(|e| DomainError::invalid("time.config", e.to_string(), "a valid calendar"))?;
+    let today = cal.local_date(chrono::Utc::now());
+    let mut q = ListQuery {
+        statuses: Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open())
+            .collect(),
+        due_to: Some(today + chrono::Duration::days(days as i64)),
+        sort: Sort::Due,
+        limit: 10_000,
+        ..ListQuery::default()
+    };
+    let mut name = "Guichet".to_string();
+    if let Some(a) = assignee.as_deref() {
+        q.assignee = Some(
+            store
+                .resolve_user("assignee", a, "a user's login or me")
+                .await?,
+        );
+        name = format!("Guichet: {a}");
+    }
+    if let Some(t) = team.as_deref() {
+        q.team = Some(store.team(t).await?.id);
+        name = format!("Guichet: {t}");
+    }
+    let items: Vec<guichet_sla::IcsDeadline> = store
+        .list(&q)
+        .await?
+        .into_iter()
+        .filter_map(|t| {
+            let due = t.due?;
+            Some(guichet_sla::IcsDeadline {
+                ticket_id: t.id,
+                reference: t.reference,
+                title: t.title,
+                due,
+                effective: cal.effective_deadline(due),
+            })
+        })
+        .collect();
+    let text = guichet_sla::ics(&name, &items, chrono::Utc::now());
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|e| Error::io("standard output", e))?;
     Ok(())
 }

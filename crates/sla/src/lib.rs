@@ -21,6 +21,7 @@ mod clock;
 mod config;
 mod dues;
 mod escalation;
+mod ics;
 mod plan;
 
 pub use clock::{sla_clock, ClockState, SlaClock, TargetClock};
@@ -30,4 +31,5 @@ pub use config::{
 };
 pub use dues::{deadline_dues, sla_dues, ticket_dues, Due, DueKind, Target};
 pub use escalation::{escalation, Action, Role};
+pub use ics::{ics, IcsDeadline};
 pub use plan::{plan, Plan};

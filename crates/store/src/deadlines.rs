@@ -120,9 +120,11 @@ impl Store {
     /// The newest local sequence number of the event log (0 when empty).
     pub async fn last_seq(&self) -> Result<i64> {
         self.guard(async {
-            Ok(sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
-                .fetch_one(&self.pool)
-                .await?)
+            Ok(
+                sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+                    .fetch_one(&self.pool)
+                    .await?,
+            )
         })
         .await
     }
