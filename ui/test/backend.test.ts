@@ -45,4 +45,25 @@ describe("timeline", () => {
     expect(att.label).toContain("acte.pdf");
     expect(new Set([reply.kind, note.kind, status.kind, assign.kind, att.kind]).size).toBe(5);
   });
+
+  it("describes a confirmed deadline and an escalation, in every language", () => {
+    const confirmed = { ...base, type: "due_confirmed", due: "2027-03-31" } as unknown as Event;
+    expect(describeEvent(confirmed, "en", name, cat)).toMatchObject({ kind: "deadline", body: null });
+    expect(describeEvent(confirmed, "en", name, cat).label).toContain("Deadline 31/03/2027 confirmed");
+    expect(describeEvent(confirmed, "fr", name, cat).label).toContain("Échéance du 31/03/2027 confirmée");
+    expect(describeEvent(confirmed, "de", name, cat).label).toContain("Frist 31.03.2027 bestätigt");
+
+    const escalated = { ...base, type: "escalated", reason: "resolution_breached", notified: ["u", "v"] } as unknown as Event;
+    const en = describeEvent(escalated, "en", name, cat);
+    expect(en.kind).toBe("escalation");
+    expect(en.label).toContain("Escalated: resolution target breached; notified: Anne, Jonas");
+    expect(describeEvent(escalated, "fr", name, cat).label).toContain("Escaladé : délai de résolution dépassé ; personnes prévenues : Anne, Jonas");
+    expect(describeEvent(escalated, "de", name, cat).label).toContain("Eskaliert: Lösungsfrist überschritten; benachrichtigt: Anne, Jonas");
+
+    const missed = { ...base, type: "escalated", reason: "deadline_missed", notified: [] } as unknown as Event;
+    expect(describeEvent(missed, "en", name, cat).label).toContain("Escalated: deadline missed");
+    expect(describeEvent(missed, "en", name, cat).label).not.toContain("notified");
+    const odd = { ...base, type: "escalated", reason: "something_new", notified: ["v"] } as unknown as Event;
+    expect(describeEvent(odd, "de", name, cat).label).toContain("Eskaliert: something_new; benachrichtigt: Jonas");
+  });
 });

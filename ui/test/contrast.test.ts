@@ -31,6 +31,8 @@ const PAIRS: [string, string][] = [
   ["fg", "bg"], ["fg", "panel"], ["muted", "bg"], ["muted", "panel"],
   ["accent-fg", "accent"], ["accent", "bg"], ["danger", "bg"],
   ["fg", "note"], ["fg", "reply"],
+  // The overdue badge on the open row; the assignee in the agenda's open item.
+  ["danger", "reply"], ["muted", "reply"],
 ];
 
 describe("theme contrast", () => {

@@ -5,6 +5,7 @@ import type {
   AppInfo, Attachment, Directory, Event, ImportReport, LinkKind, ListPage, ListRequest, SavedView,
   NewTicketRequest, Settings, Ticket, TicketDetail, TicketUpdate,
 } from "./bindings";
+import type { AgendaItem, NotificationSettings } from "./time";
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;
@@ -26,6 +27,18 @@ export interface Backend {
   loadDemo(tickets: number): Promise<ImportReport>;
   /// Tells the Rust side the first list is painted; returns the milliseconds since the process started.
   uiReady(): Promise<number>;
+  /// Four-eyes confirmation of the ticket's deadline by the local user.
+  confirmDue(reference: string): Promise<void>;
+  /// Open tickets with a deadline in the next `days` days (and overdue ones).
+  agenda(days: number): Promise<AgendaItem[]>;
+  /// The firm's time settings (calendar, SLA policies, reminders…) as pretty JSON.
+  timeSettings(): Promise<string>;
+  /// Saves the time settings; returns them as saved, pretty-printed.
+  saveTimeSettings(json: string): Promise<string>;
+  notificationSettings(): Promise<NotificationSettings>;
+  saveNotificationSettings(settings: NotificationSettings): Promise<NotificationSettings>;
+  /// The date a deadline falls on once rolled over to the next working day.
+  effectiveDeadline(date: string): Promise<string>;
 }
 
 /// Fills the fields a request may leave out, so the Rust side always gets a whole one.
@@ -55,6 +68,13 @@ export const tauriBackend: Backend = {
   directory: () => invoke("directory"),
   loadDemo: (tickets) => invoke("load_demo", { tickets }),
   uiReady: () => invoke("ui_ready"),
+  confirmDue: (reference) => invoke("confirm_due", { reference }),
+  agenda: (days) => invoke("agenda", { days }),
+  timeSettings: () => invoke("time_settings"),
+  saveTimeSettings: (json) => invoke("save_time_settings", { json }),
+  notificationSettings: () => invoke("notification_settings"),
+  saveNotificationSettings: (settings) => invoke("save_notification_settings", { settings }),
+  effectiveDeadline: (date) => invoke("effective_deadline", { date }),
 };
 
 let current: Backend = tauriBackend;

@@ -2,10 +2,10 @@
 // internal notes, status changes, assignments and attachments are told apart
 // by a label (and an icon), not by colour alone.
 import type { Event } from "./bindings";
-import { translate, type Lang } from "./i18n.svelte";
+import { formatDate, translate, type Lang } from "./i18n.svelte";
 import type { MessageKey } from "./messages";
 
-export type EventClass = "created" | "reply" | "internal" | "status" | "assignment" | "attachment" | "change" | "tag" | "other";
+export type EventClass = "created" | "reply" | "internal" | "status" | "assignment" | "attachment" | "change" | "tag" | "deadline" | "escalation" | "other";
 
 export interface Described {
   kind: EventClass;
@@ -15,6 +15,23 @@ export interface Described {
 
 export function describeEvent(ev: Event, lang: Lang, userName: (id: string | null) => string, catName: (key: string) => string): Described {
   const tr = (k: MessageKey, p: Record<string, string> = {}) => translate(lang, k, p);
+  // Kinds bindings.ts may not know yet: read through a narrow cast, which
+  // type-checks before and after the bindings are regenerated.
+  const x = ev as unknown as { type: string; due?: string; reason?: string; notified?: string[] };
+  if (x.type === "due_confirmed") {
+    return { kind: "deadline", label: "✔ " + tr("timeline.due_confirmed", { due: formatDate(lang, x.due) || "—" }), body: null };
+  }
+  if (x.type === "escalated") {
+    const key = `escalation.${x.reason}` as MessageKey;
+    const reasonText = translate(lang, key);
+    const reason = reasonText === key ? String(x.reason ?? "") : reasonText;
+    const names = (x.notified ?? []).map((id) => userName(id));
+    return {
+      kind: "escalation",
+      label: "⚑ " + (names.length ? tr("timeline.escalated", { reason, names: names.join(", ") }) : tr("timeline.escalated_plain", { reason })),
+      body: null,
+    };
+  }
   switch (ev.type) {
     case "created":
       return { kind: "created", label: "✚ " + tr("timeline.created"), body: null };
