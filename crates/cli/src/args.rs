@@ -298,10 +298,23 @@ pub enum UserCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum TeamCmd {
-    Add { name: String },
+    Add {
+        name: String,
+    },
     List,
-    AddMember { team: String, login: String },
-    RemoveMember { team: String, login: String },
+    AddMember {
+        team: String,
+        login: String,
+    },
+    RemoveMember {
+        team: String,
+        login: String,
+    },
+    /// Name the team's lead (a login, or `none`): escalations reach them after the assignee.
+    Lead {
+        team: String,
+        login: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

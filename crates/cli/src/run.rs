@@ -106,6 +106,20 @@ async fn command(store: &Store, dir: &Path, command: Command, out: Out) -> Resul
             TeamCmd::RemoveMember { team, login } => {
                 membership(store, &team, &login, false, out).await?
             }
+            TeamCmd::Lead { team, login } => {
+                let t = store.team(&team).await?;
+                let lead = store
+                    .resolve_user("lead", &login, "a user's login, me or none")
+                    .await?;
+                store.set_team_lead(t.id, lead).await?;
+                out.done(
+                    &serde_json::json!({"team": t.name, "lead": lead.map(|_| login.clone())}),
+                    || match lead {
+                        Some(_) => format!("{login} leads team {}.", t.name),
+                        None => format!("Team {} has no lead.", t.name),
+                    },
+                );
+            }
         },
         Command::Category(cmd) => match cmd {
             CategoryCmd::Add {

@@ -65,3 +65,59 @@ fn the_feed_holds_open_deadlines_on_their_effective_dates() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("assignee"));
 }
+
+#[test]
+fn a_team_gets_a_lead_and_a_bad_one_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    guichet(&dir)
+        .args(["init", "--login", "anna"])
+        .assert()
+        .success();
+    guichet(&dir)
+        .args(["user", "add", "bob", "Bob Martin"])
+        .assert()
+        .success();
+    guichet(&dir)
+        .args(["team", "add", "Fiscal"])
+        .assert()
+        .success();
+    guichet(&dir)
+        .args(["team", "lead", "Fiscal", "bob"])
+        .assert()
+        .success();
+    let out = guichet(&dir)
+        .args(["--json", "team", "list"])
+        .output()
+        .unwrap();
+    let teams: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let users = guichet(&dir)
+        .args(["--json", "user", "list"])
+        .output()
+        .unwrap();
+    let users: serde_json::Value = serde_json::from_slice(&users.stdout).unwrap();
+    let bob = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "bob")
+        .unwrap();
+    assert_eq!(teams[0]["lead"], bob["id"]);
+
+    let bad = guichet(&dir)
+        .args(["team", "lead", "Fiscal", "nobody"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("lead"));
+    guichet(&dir)
+        .args(["team", "lead", "Fiscal", "none"])
+        .assert()
+        .success();
+    let out = guichet(&dir)
+        .args(["--json", "team", "list"])
+        .output()
+        .unwrap();
+    let teams: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(teams[0]["lead"].is_null());
+}
