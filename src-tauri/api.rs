@@ -16,6 +16,8 @@ use ts_rs::TS;
 pub struct AppState {
     pub store: Store,
     pub data_dir: PathBuf,
+    /// Wakes the scheduler to plan again after a change.
+    pub replan: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// An error as the UI sees it: `code` is stable (the UI translates by it),
@@ -66,7 +68,7 @@ impl From<guichet_domain::DomainError> for ApiError {
 type ApiResult<T> = Result<T, ApiError>;
 
 /// The language the operating system asks for, as `fr`, `de`, `en` or other.
-fn os_language() -> String {
+pub(crate) fn os_language() -> String {
     ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .filter_map(|k| std::env::var(k).ok())
@@ -191,6 +193,15 @@ pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> A
     let me = me(store).await?;
     let today = chrono::Local::now().date_naive();
     let mut q = match request.view.as_deref().filter(|v| !v.is_empty()) {
+        // Overdue in business time: a deadline that rolls over a weekend or
+        // holiday is not overdue before the working day it rolls to.
+        Some("overdue") => {
+            let cal = crate::schedule::time_config(store)
+                .await
+                .calendar_for(None)
+                .ok();
+            View::parse("overdue")?.query(me, crate::schedule::overdue_cutoff(cal.as_ref(), today))
+        }
         Some(v) => View::parse(v)?.query(me, today),
         None => ListQuery::default(),
     };
@@ -276,6 +287,8 @@ pub struct TicketDetail {
     pub next_statuses: Vec<Status>,
     /// The ticket's links, with the other ticket's reference, title and status.
     pub links: Vec<LinkView>,
+    /// Its SLA clocks and deadline, in business time.
+    pub time: crate::time_api::TicketTime,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -303,12 +316,22 @@ pub async fn ticket_detail(
             status: other.status,
         });
     }
+    let history = store.history(&reference).await?;
+    let time = crate::time_api::ticket_time(
+        store,
+        me(store).await?,
+        &ticket,
+        &history,
+        chrono::Utc::now(),
+    )
+    .await;
     Ok(TicketDetail {
         links,
         next_statuses: store.workflow().next(ticket.status),
         comments: store.comments(&reference).await?,
-        history: store.history(&reference).await?,
+        history,
         ticket,
+        time,
     })
 }
 
@@ -360,6 +383,7 @@ pub async fn create_ticket(
     input: NewTicketRequest,
 ) -> ApiResult<Ticket> {
     let store = &state.store;
+    state.replan.notify_one();
     let due = match input.due.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(d) => Some(parse_date("due", d)?),
@@ -404,6 +428,7 @@ pub async fn update_ticket(
     update: TicketUpdate,
 ) -> ApiResult<Ticket> {
     let store = &state.store;
+    state.replan.notify_one();
     let edit = match update {
         TicketUpdate::Title(v) => Edit::Title(v),
         TicketUpdate::Description(v) => Edit::Description(v),
@@ -430,6 +455,7 @@ pub async fn add_comment(
     internal: bool,
 ) -> ApiResult<Event> {
     let store = &state.store;
+    state.replan.notify_one();
     let visibility = if internal {
         Visibility::Internal
     } else {
@@ -561,6 +587,7 @@ pub async fn link_ticket(
     target: String,
 ) -> ApiResult<Ticket> {
     let store = &state.store;
+    state.replan.notify_one();
     if target.trim().is_empty() {
         return Err(guichet_domain::DomainError::invalid(
             "link",
@@ -694,10 +721,12 @@ pub async fn directory(state: State<'_, AppState>) -> ApiResult<Directory> {
 #[tauri::command]
 pub async fn load_demo(state: State<'_, AppState>, tickets: u32) -> ApiResult<ImportReport> {
     let data = guichet_store::demo_jsonl(2026, tickets.min(200_000) as usize, 8);
-    Ok(state
+    let report = state
         .store
         .import(&mut &data[..], guichet_store::Format::Jsonl)
-        .await?)
+        .await?;
+    state.replan.notify_one();
+    Ok(report)
 }
 
 /// When `main` started, for the start-up figure of the benchmark.

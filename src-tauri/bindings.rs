@@ -4,6 +4,7 @@
 //! guichet-desktop bindings` rewrites it.
 
 use crate::api::*;
+use crate::time_api::*;
 use guichet_domain::*;
 use guichet_store::{Comment, ImportReport, TicketSummary};
 use ts_rs::{Config, TS};
@@ -58,6 +59,13 @@ fn typescript() -> String {
         NewTicketRequest,
         TicketUpdate,
         Directory,
+        EscalationReason,
+        TargetView,
+        SlaView,
+        DeadlineView,
+        TicketTime,
+        AgendaItem,
+        NotificationSettings,
     );
     out.trim_end().to_string() + "\n"
 }

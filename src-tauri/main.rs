@@ -7,6 +7,11 @@
 mod api;
 #[cfg(test)]
 mod bindings;
+mod schedule;
+#[cfg(test)]
+mod schedule_tests;
+mod time_api;
+mod tray;
 
 use guichet_store::Store;
 use tauri::Manager;
@@ -16,11 +21,7 @@ fn main() {
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second launch brings the running window forward instead.
-            if let Some(w) = app.get_webview_window("main") {
-                let _ = w.unminimize();
-                let _ = w.show();
-                let _ = w.set_focus();
-            }
+            tray::show_main(app);
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
@@ -47,9 +48,33 @@ fn main() {
             // Uploads pass through data_dir/tmp; what a crash left there
             // (client files under their own names) goes at the next start.
             let _ = std::fs::remove_dir_all(dir.join("tmp"));
+            let replan = std::sync::Arc::new(tokio::sync::Notify::new());
+            // Without a tray (no status area on this desktop) Guichet still
+            // runs; closing the window then quits as usual.
+            let tray = tray::create(app.handle(), &store, replan.clone());
+            if let Err(e) = &tray {
+                tracing::warn!(error = %e, "no tray icon");
+            }
+            if tray.is_ok() {
+                let (handle, store) = (app.handle().clone(), store.clone());
+                if let Some(w) = app.get_webview_window("main") {
+                    w.on_window_event(move |event| {
+                        if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                            api.prevent_close();
+                            tray::on_close(&handle, &store);
+                        }
+                    });
+                }
+            }
+            tauri::async_runtime::spawn(tray::run(
+                app.handle().clone(),
+                store.clone(),
+                replan.clone(),
+            ));
             app.manage(api::AppState {
                 store,
                 data_dir: dir,
+                replan,
             });
             tracing::info!("desktop app started");
             Ok(())
@@ -71,6 +96,13 @@ fn main() {
             api::save_views,
             api::attach_upload,
             api::ui_ready,
+            time_api::confirm_due,
+            time_api::agenda,
+            time_api::time_settings,
+            time_api::save_time_settings,
+            time_api::notification_settings,
+            time_api::save_notification_settings,
+            time_api::effective_deadline,
         ])
         .run(tauri::generate_context!())
         .expect("the desktop app could not start");

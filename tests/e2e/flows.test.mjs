@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { App, Keys, sleep } from "./webdriver.mjs";
@@ -302,5 +302,90 @@ test("the UI switches to French in the settings and stays French after a restart
     await app.until("French after restart", async () => (await app.exec("return document.documentElement.lang")) === "fr");
     assert.equal((await app.text("[data-view=open]")).trim(), "Tous les ouverts");
     await sleep(100);
+  });
+});
+
+/// The desktop app's own process among those tauri-driver started.
+function appPid(app) {
+  return app.processes().find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, "utf8").trim().startsWith("guichet-deskt");
+    } catch {
+      return false;
+    }
+  });
+}
+
+/// What the notification server of the test's D-Bus session (python-dbusmock)
+/// received, as its log's lines.
+function notifications() {
+  const log = process.env.GUICHET_NOTIFY_LOG;
+  if (!log) throw new Error("GUICHET_NOTIFY_LOG is not set: run through tests/e2e/run.sh");
+  return existsSync(log) ? readFileSync(log, "utf8").split("\n").filter((l) => l.includes("Notify")) : [];
+}
+
+test("closing the window keeps Guichet running in the tray, with a first-time hint as a desktop notification", async () => {
+  const box = sandbox("close-to-tray");
+  await withApp("close-to-tray", "fr_FR.UTF-8", box, async (app) => {
+    const pid = appPid(app);
+    assert.ok(pid, "the app's process is found");
+    const logDir = path.join(box.root, "share", "eu.guichet.desktop", "logs");
+    await app.until("the tray to be ready (app log)", async () => {
+      const files = existsSync(logDir) ? readdirSync(logDir) : [];
+      return files.some((f) => readFileSync(path.join(logDir, f), "utf8").includes("tray ready"));
+    }, 20000);
+    const before = notifications().length;
+    // The window's close button: the same request the window manager sends.
+    await app.exec("window.__TAURI_INTERNALS__.invoke('plugin:window|close', { label: 'main' }); return true;");
+    await app.until("the close-to-tray hint to reach the notification server", async () => {
+      const got = notifications().slice(before);
+      return got.some((l) => l.includes("Guichet reste ouvert")) && got;
+    }, 20000);
+    await sleep(1500);
+    assert.ok(existsSync(`/proc/${pid}`), "the app still runs after its window was closed");
+    const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(" ")[2];
+    assert.notEqual(state, "Z", "the app is not a zombie");
+  });
+});
+
+/// Makes the test's notification server report a click on action `action`
+/// of notifications 1..`upTo` (python-dbusmock's EmitSignal): only the
+/// notifications still waiting for an answer react.
+function clickNotifications(upTo, action = "open") {
+  const script = `
+import dbus, sys
+o = dbus.SessionBus().get_object("org.freedesktop.Notifications", "/org/freedesktop/Notifications")
+for i in range(1, int(sys.argv[1]) + 1):
+    o.EmitSignal("org.freedesktop.Notifications", "ActionInvoked", "us", [dbus.UInt32(i), sys.argv[2]],
+                 dbus_interface="org.freedesktop.DBus.Mock")
+`;
+  execFileSync("/usr/bin/python3", ["-c", script, String(upTo), action]);
+}
+
+test("a missed deadline arrives as a desktop notification whose Open action opens the ticket", async () => {
+  const box = sandbox("deadline-notification");
+  cli(box, "init", "--login", "tester");
+  // Monday 2 November 2026 is long past: the deadline is missed.
+  const created = JSON.parse(cli(box, "--json", "ticket", "new", "--title", "Conclusions en réponse",
+    "--category", "client/advice", "--assignee", "me", "--due", "2026-11-02"));
+  const ref = created.reference;
+  assert.match(ref, /^[0-9A-Z]{4}-1$/);
+  const before = notifications().length;
+  await withApp("deadline-notification", "en_GB.UTF-8", box, async (app) => {
+    const got = await app.until("the missed-deadline notification", async () => {
+      const lines = notifications().slice(before).filter((l) => l.includes(ref));
+      return lines.length > 0 && lines;
+    }, 30000);
+    assert.match(got[0], /missed|deadline/i, got[0]);
+    assert.ok(got[0].includes("Conclusions en réponse"), got[0]);
+    // The escalation is in the ticket's history.
+    const history = cli(box, "ticket", "history", ref);
+    assert.match(history, /escalated/i, history);
+    // Clicking Open brings the ticket up in the window.
+    await app.until("the ticket to open from the notification", async () => {
+      clickNotifications(notifications().length + 5);
+      await sleep(500);
+      return (await app.text("[data-testid=detail-ref]").catch(() => "")).trim() === ref;
+    }, 20000);
   });
 });

@@ -2,7 +2,8 @@
 # End-to-end suite: builds the desktop app with the Tauri CLI (debug, no
 # bundle, so the binary serves the built UI), then drives it in a real window
 # under Xvfb through tauri-driver and WebKitWebDriver, inside a private D-Bus
-# session. Screenshots and driver logs go to test-artifacts/e2e/.
+# session with a notification server that records what it gets
+# (tests/e2e/session.sh). Screenshots and driver logs go to test-artifacts/e2e/.
 # Expects what ./test.sh installs: the WebKit driver, Xvfb, tauri-driver,
 # ui/node_modules, and the `guichet` command line already built.
 set -euo pipefail
@@ -20,5 +21,4 @@ rm -rf test-artifacts/e2e
 mkdir -p test-artifacts/e2e
 
 echo "== end-to-end flows in a real window (Xvfb, tauri-driver, WebKitWebDriver)"
-exec dbus-run-session -- xvfb-run -a -s "-screen 0 1400x900x24" \
-    node --test --test-reporter=spec tests/e2e/flows.test.mjs
+exec dbus-run-session -- tests/e2e/session.sh

@@ -36,9 +36,9 @@ export type Ticket = { id: TicketId, reference: TicketRef, title: string, descri
  */
 clocks: Partial<Record<Field, string>>, };
 
-export type Event = { id: EventId, ticket: TicketId, actor: UserId, hlc: Hlc, at: string, } & ({ "type": "created" } & NewTicketData | { "type": "changed" } & Change | { "type": "tag_added", tag: string, } | { "type": "tag_removed", tag: string, } | { "type": "watcher_added", user: UserId, } | { "type": "watcher_removed", user: UserId, } | { "type": "link_added", link: Link, } | { "type": "link_removed", link: Link, } | { "type": "commented", visibility: Visibility, body: string, } | { "type": "attachment_added", attachment: Attachment, });
+export type Event = { id: EventId, ticket: TicketId, actor: UserId, hlc: Hlc, at: string, } & ({ "type": "created" } & NewTicketData | { "type": "changed" } & Change | { "type": "tag_added", tag: string, } | { "type": "tag_removed", tag: string, } | { "type": "watcher_added", user: UserId, } | { "type": "watcher_removed", user: UserId, } | { "type": "link_added", link: Link, } | { "type": "link_removed", link: Link, } | { "type": "commented", visibility: Visibility, body: string, } | { "type": "attachment_added", attachment: Attachment, } | { "type": "due_confirmed", due: string, } | { "type": "escalated", reason: EscalationReason, notified: Array<UserId>, });
 
-export type EventKind = { "type": "created" } & NewTicketData | { "type": "changed" } & Change | { "type": "tag_added", tag: string, } | { "type": "tag_removed", tag: string, } | { "type": "watcher_added", user: UserId, } | { "type": "watcher_removed", user: UserId, } | { "type": "link_added", link: Link, } | { "type": "link_removed", link: Link, } | { "type": "commented", visibility: Visibility, body: string, } | { "type": "attachment_added", attachment: Attachment, };
+export type EventKind = { "type": "created" } & NewTicketData | { "type": "changed" } & Change | { "type": "tag_added", tag: string, } | { "type": "tag_removed", tag: string, } | { "type": "watcher_added", user: UserId, } | { "type": "watcher_removed", user: UserId, } | { "type": "link_added", link: Link, } | { "type": "link_removed", link: Link, } | { "type": "commented", visibility: Visibility, body: string, } | { "type": "attachment_added", attachment: Attachment, } | { "type": "due_confirmed", due: string, } | { "type": "escalated", reason: EscalationReason, notified: Array<UserId>, };
 
 export type NewTicketData = { reference: TicketRef, title: string, description: string, category: string, priority: Priority, status: Status, assignee: UserId | null, team: TeamId | null, requester: Party | null, matter: string | null, due: string | null, tags: Array<string>, };
 
@@ -46,7 +46,11 @@ export type Change = { "field": "title", old: string, new: string, } | { "field"
 
 export type User = { id: UserId, login: string, name: string, email: string | null, active: boolean, };
 
-export type Team = { id: TeamId, name: string, members: Array<UserId>, };
+export type Team = { id: TeamId, name: string, members: Array<UserId>, 
+/**
+ * The team lead: the second person escalations reach.
+ */
+lead: UserId | null, };
 
 export type Category = { key: string, parent: string | null, name_en: string, name_fr: string, name_de: string, confidential: boolean, };
 
@@ -116,10 +120,64 @@ next_statuses: Array<Status>,
 /**
  * The ticket's links, with the other ticket's reference, title and status.
  */
-links: Array<LinkView>, };
+links: Array<LinkView>, 
+/**
+ * Its SLA clocks and deadline, in business time.
+ */
+time: TicketTime, };
 
 export type NewTicketRequest = { title: string, description: string, category: string, priority: Priority | null, assignee: string | null, team: string | null, requester: string | null, matter: string | null, due: string | null, tags: Array<string>, };
 
 export type TicketUpdate = { "field": "title", "value": string } | { "field": "description", "value": string } | { "field": "category", "value": string } | { "field": "priority", "value": Priority } | { "field": "status", "value": Status } | { "field": "assignee", "value": string } | { "field": "team", "value": string } | { "field": "requester", "value": string } | { "field": "matter", "value": string } | { "field": "due", "value": string };
 
 export type Directory = { users: Array<User>, teams: Array<Team>, categories: Array<Category>, };
+
+export type EscalationReason = "first_response_warning" | "first_response_breached" | "resolution_warning" | "resolution_breached" | "deadline_missed";
+
+export type TargetView = { 
+/**
+ * running, paused, warning, breached, met, met_late
+ */
+state: string, target_minutes: number, elapsed_minutes: number, 
+/**
+ * When it breaches if nothing happens (while running), RFC 3339.
+ */
+due_at: string | null, };
+
+export type SlaView = { first_response: TargetView, resolution: TargetView, };
+
+export type DeadlineView = { due: string, effective: string, 
+/**
+ * The due date fell on a weekend or holiday and moved.
+ */
+rolled: boolean, overdue: boolean, 
+/**
+ * The category asks for a second person's confirmation.
+ */
+four_eyes: boolean, set_by: string, confirmed_by: string | null, 
+/**
+ * The local user may confirm it now.
+ */
+can_confirm: boolean, };
+
+export type TicketTime = { sla: SlaView | null, deadline: DeadlineView | null, };
+
+export type AgendaItem = { reference: string, title: string, due: string, effective: string, status: Status, assignee: string | null, overdue: boolean, };
+
+export type NotificationSettings = { 
+/**
+ * The kinds switched on.
+ */
+kinds: Array<string>, 
+/**
+ * All kinds there are.
+ */
+all_kinds: Array<string>, 
+/**
+ * Quiet hours as HH:MM, both or neither.
+ */
+quiet_start: string | null, quiet_end: string | null, 
+/**
+ * Paused (do not disturb) until then, RFC 3339.
+ */
+paused_until: string | null, };

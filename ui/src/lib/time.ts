@@ -1,21 +1,15 @@
 // Service levels, deadlines, the agenda and notification settings: the types
-// the Rust side sends (until bindings.ts is regenerated with them) and the
-// pure helpers that shape them for display, unit-tested.
-import type { Status, TicketDetail } from "./bindings";
+// the Rust side sends (generated into bindings.ts) and the pure helpers that
+// shape them for display, unit-tested.
+import type { AgendaItem, DeadlineView, NotificationSettings, SlaView, Status, TargetView, TicketDetail, TicketTime } from "./bindings";
+export type { AgendaItem, DeadlineView, NotificationSettings, SlaView, TargetView, TicketTime };
 import { translate, type Lang } from "./i18n.svelte";
 import type { MessageKey } from "./messages";
 
-export interface TargetView { state: string /* running|paused|warning|breached|met|met_late */; target_minutes: number; elapsed_minutes: number; due_at: string | null /* RFC 3339 */ }
-export interface SlaView { first_response: TargetView; resolution: TargetView }
-export interface DeadlineView { due: string /* YYYY-MM-DD as entered */; effective: string /* after rollover to the next working day */; rolled: boolean; overdue: boolean; four_eyes: boolean /* category needs a 2nd person's confirmation */; set_by: string /* name */; confirmed_by: string | null /* name */; can_confirm: boolean }
-export interface TicketTime { sla: SlaView | null; deadline: DeadlineView | null }
-export interface AgendaItem { reference: string; title: string; due: string; effective: string; status: Status; assignee: string | null; overdue: boolean }
-export interface NotificationSettings { kinds: string[] /* enabled */; all_kinds: string[] /* assigned, reply, note, mention, reminder, sla_warning, sla_breach, deadline_missed, escalation, summary */; quiet_start: string | null /* HH:MM */; quiet_end: string | null; paused_until: string | null /* RFC 3339 */ }
 
-/// The SLA and deadline of a ticket's detail. A narrow cast: it type-checks
-/// whether or not bindings.ts already has `TicketDetail.time`.
+/// The SLA and deadline of a ticket's detail (absent in an older backend).
 export function ticketTime(d: TicketDetail): TicketTime | null {
-  return (d as unknown as { time?: TicketTime | null }).time ?? null;
+  return d.time ?? null;
 }
 
 /// Business minutes as "2 h 15 min", "1 h", "45 min" (the sign is dropped).

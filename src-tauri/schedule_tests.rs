@@ -1,0 +1,336 @@
+//! The scheduler's rounds against a real SQLite store, with an injected
+//! clock: reminders fire once each, also after a week with the PC off; an
+//! SLA breach escalates into the ticket's history once; what others do
+//! reaches me; quiet hours hold notifications back without losing them.
+
+use crate::schedule::{self, round};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use guichet_domain::{
+    Edit, EscalationReason, EventKind, NewTicket, Team, User, UserId, Visibility,
+};
+use guichet_notify::NoticeKind;
+use guichet_store::Store;
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+async fn fresh() -> (tempfile::TempDir, Store, UserId) {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::init(&tmp.path().join("data"), "me", "Me Myself")
+        .await
+        .unwrap();
+    let me = store.local_user().await.unwrap();
+    // A calendar in UTC keeps the expected times readable.
+    store
+        .set_setting(
+            schedule::TIME_CONFIG,
+            r#"{"calendar": {"country": "FR", "time_zone": "UTC"}}"#,
+        )
+        .await
+        .unwrap();
+    (tmp, store, me)
+}
+
+fn ticket(title: &str, due: Option<&str>) -> NewTicket {
+    NewTicket {
+        title: title.into(),
+        category: "client/advice".into(),
+        assignee: None,
+        due: due.map(|d| d.parse::<NaiveDate>().unwrap()),
+        ..NewTicket::default()
+    }
+}
+
+fn reminder_days(r: &schedule::Round) -> Vec<u32> {
+    r.notices
+        .iter()
+        .filter_map(|n| match n.kind {
+            NoticeKind::Reminder { days_before, .. } => Some(days_before),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn reminders_fire_once_each_even_after_a_week_off() {
+    let (_tmp, store, me) = fresh().await;
+    // Created now (the store stamps the real time): the deadline is far
+    // enough ahead that its reminders lie in the future of the creation.
+    let today = Utc::now().date_naive();
+    let due = today + chrono::Duration::days(40);
+    let mut input = ticket("Mémoire en réplique", None);
+    input.due = Some(due);
+    input.assignee = Some(me);
+    let t = store.create_ticket(me, input).await.unwrap();
+
+    // The first round sees nothing due yet and plans the next wake-up.
+    let first = round(&store, me, Utc::now()).await.unwrap();
+    assert!(
+        reminder_days(&first).is_empty(),
+        "{:?}",
+        schedule::keys(&first)
+    );
+    let wake = first.next_wake.expect("a reminder ahead");
+    assert!(wake > Utc::now());
+    assert!(
+        wake.date_naive() < due,
+        "the 7-day reminder comes before the deadline"
+    );
+    assert_eq!((first.counts.open, first.counts.overdue), (1, 0));
+
+    // The PC is off until two days after the deadline: every reminder and
+    // the missed deadline fire now, once.
+    let back = Utc.from_utc_datetime(
+        &(due + chrono::Duration::days(2))
+            .and_hms_opt(10, 0, 0)
+            .unwrap(),
+    );
+    let caught_up = round(&store, me, back).await.unwrap();
+    let mut days = reminder_days(&caught_up);
+    days.sort();
+    assert_eq!(days, vec![0, 2, 7]);
+    // Three reminders, the missed deadline and the two SLA breaches are due
+    // at once: the five oldest come one by one, the newest (the missed
+    // deadline, at the end of its day) in a summary.
+    assert_eq!(
+        caught_up.notices.len(),
+        schedule::MAX_INDIVIDUAL + 1,
+        "{:?}",
+        schedule::keys(&caught_up)
+    );
+    assert!(matches!(
+        caught_up.notices.last().map(|n| &n.kind),
+        Some(NoticeKind::Summary { count: 1 })
+    ));
+    let reference = t.reference.to_string();
+    assert!(caught_up.notices[..schedule::MAX_INDIVIDUAL]
+        .iter()
+        .all(|n| n.reference.as_deref() == Some(reference.as_str())));
+    // The missed deadline is an escalation in the ticket's history.
+    let history = store.history(&t.reference.to_string()).await.unwrap();
+    assert!(history.iter().any(|e| matches!(
+        e.kind,
+        EventKind::Escalated {
+            reason: EscalationReason::DeadlineMissed,
+            ..
+        }
+    )));
+
+    // Again, an hour later, and after reopening the store: nothing repeats.
+    let again = round(&store, me, back + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert!(reminder_days(&again).is_empty());
+    assert!(!again
+        .notices
+        .iter()
+        .any(|n| matches!(n.kind, NoticeKind::DeadlineMissed { .. })));
+    let dir = store.dir().to_path_buf();
+    store.close().await;
+    let reopened = Store::open(&dir).await.unwrap();
+    let after = round(&reopened, me, back + chrono::Duration::hours(2))
+        .await
+        .unwrap();
+    assert!(
+        after
+            .notices
+            .iter()
+            .all(|n| !n.key.starts_with("reminder:")),
+        "{:?}",
+        schedule::keys(&after)
+    );
+    let escalations = reopened
+        .history(&t.reference.to_string())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Escalated { .. }))
+        .count();
+    assert_eq!(after.counts.overdue, 1);
+    assert!(escalations >= 1);
+    let before = escalations;
+    let later = round(&reopened, me, back + chrono::Duration::hours(3))
+        .await
+        .unwrap();
+    assert_eq!(later.escalations, 0);
+    let now_count = reopened
+        .history(&t.reference.to_string())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Escalated { .. }))
+        .count();
+    assert_eq!(now_count, before, "an escalation is written once");
+}
+
+#[tokio::test]
+async fn a_breach_reaches_the_team_lead_and_many_dues_make_a_summary() {
+    let (_tmp, store, me) = fresh().await;
+    let colleague = User::new("colleague", "A Colleague", None).unwrap();
+    store.add_user(&colleague).await.unwrap();
+    let team = Team::new("Tax").unwrap();
+    store.add_team(&team).await.unwrap();
+    store.set_team_lead(team.id, Some(me)).await.unwrap();
+    for i in 0..8 {
+        let mut input = ticket(&format!("Dossier {i}"), None);
+        input.team = Some(team.id);
+        input.assignee = Some(colleague.id);
+        store.create_ticket(me, input).await.unwrap();
+    }
+    // Three weeks later every SLA of those tickets is breached.
+    let later = Utc::now() + chrono::Duration::days(21);
+    let r = round(&store, me, later).await.unwrap();
+    assert!(r.escalations >= 8, "{} escalations", r.escalations);
+    assert!(
+        r.notices.len() <= schedule::MAX_INDIVIDUAL + 1,
+        "{:?}",
+        schedule::keys(&r)
+    );
+    assert!(
+        r.notices
+            .iter()
+            .any(|n| matches!(n.kind, NoticeKind::Summary { count } if count > 0)),
+        "{:?}",
+        schedule::keys(&r)
+    );
+    assert!(r
+        .notices
+        .iter()
+        .any(|n| matches!(n.kind, NoticeKind::Escalation { .. })));
+    // I am not the assignee: none of them count as mine.
+    assert_eq!(r.counts.open, 0);
+}
+
+#[tokio::test]
+async fn what_others_do_reaches_me_once() {
+    let (_tmp, store, me) = fresh().await;
+    let colleague = User::new("colleague", "A Colleague", None).unwrap();
+    store.add_user(&colleague).await.unwrap();
+    let t = store
+        .create_ticket(colleague.id, ticket("Bail commercial", None))
+        .await
+        .unwrap();
+    let k = t.reference.to_string();
+    // The first round starts from the end of the log.
+    let first = round(&store, me, Utc::now()).await.unwrap();
+    assert!(first.notices.is_empty(), "{:?}", schedule::keys(&first));
+
+    store
+        .edit_ticket(colleague.id, &k, vec![Edit::Assignee(Some(me))])
+        .await
+        .unwrap();
+    store
+        .comment(
+            colleague.id,
+            &k,
+            Visibility::Internal,
+            "Peux-tu regarder, @me ?",
+        )
+        .await
+        .unwrap();
+    store
+        .comment(
+            colleague.id,
+            &k,
+            Visibility::Reply,
+            "Bonjour, voici la réponse.",
+        )
+        .await
+        .unwrap();
+    store
+        .comment(me, &k, Visibility::Reply, "Merci")
+        .await
+        .unwrap();
+    let r = round(&store, me, Utc::now()).await.unwrap();
+    let kinds: Vec<_> = r.notices.iter().map(|n| n.kind.key().name()).collect();
+    assert_eq!(kinds, vec!["assigned", "mention", "reply"]);
+    let again = round(&store, me, Utc::now()).await.unwrap();
+    assert!(again.notices.iter().all(|n| !n.key.starts_with("event:")));
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_notifications_without_losing_them() {
+    let (_tmp, store, me) = fresh().await;
+    let colleague = User::new("colleague", "A Colleague", None).unwrap();
+    store.add_user(&colleague).await.unwrap();
+    let t = store
+        .create_ticket(colleague.id, ticket("Succession", None))
+        .await
+        .unwrap();
+    round(&store, me, Utc::now()).await.unwrap();
+    let mut prefs = schedule::prefs(&store).await;
+    prefs.pause(Utc::now());
+    store
+        .set_setting(schedule::PREFS, &prefs.to_json())
+        .await
+        .unwrap();
+    store
+        .edit_ticket(
+            colleague.id,
+            &t.reference.to_string(),
+            vec![Edit::Assignee(Some(me))],
+        )
+        .await
+        .unwrap();
+    let held = round(&store, me, Utc::now()).await.unwrap();
+    assert!(held.notices.is_empty());
+    assert!(held.held_until.is_some());
+    prefs.resume();
+    store
+        .set_setting(schedule::PREFS, &prefs.to_json())
+        .await
+        .unwrap();
+    let shown = round(&store, me, Utc::now()).await.unwrap();
+    assert_eq!(
+        shown
+            .notices
+            .iter()
+            .map(|n| n.kind.key().name())
+            .collect::<Vec<_>>(),
+        vec!["assigned"]
+    );
+}
+
+#[test]
+fn overdue_counts_in_business_time() {
+    let cfg: guichet_sla::TimeConfig = guichet_sla::TimeConfig::from_json(
+        r#"{"calendar": {"country": "DE", "time_zone": "Europe/Berlin"}}"#,
+    )
+    .unwrap();
+    let cal = cfg.calendar_for(None).unwrap();
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    // Tuesday 2027-05-18, after Whit Monday: a deadline of Saturday the
+    // 15th rolled to today and is not overdue; Friday the 14th is.
+    let cutoff = schedule::overdue_cutoff(Some(&cal), d("2027-05-18"));
+    assert_eq!(cutoff, d("2027-05-15"));
+    // The store's view takes due < cutoff as overdue.
+    assert!(d("2027-05-14") < cutoff && d("2027-05-15") >= cutoff);
+    // A plain Wednesday: yesterday's deadline is overdue.
+    assert_eq!(
+        schedule::overdue_cutoff(Some(&cal), d("2027-05-19")),
+        d("2027-05-19")
+    );
+    assert_eq!(
+        schedule::overdue_cutoff(None, d("2027-05-18")),
+        d("2027-05-18")
+    );
+}
+
+#[test]
+fn the_loop_naps_at_most_a_minute_and_rounds_at_least_every_ten() {
+    let now = at("2027-05-18T10:00:00Z");
+    let r = schedule::Round {
+        next_wake: Some(at("2027-05-18T10:00:20Z")),
+        ..Default::default()
+    };
+    assert_eq!(schedule::next_round(&r, now), at("2027-05-18T10:00:20Z"));
+    assert_eq!(schedule::nap(at("2027-05-18T10:00:20Z"), now).as_secs(), 20);
+    let idle = schedule::Round::default();
+    assert_eq!(schedule::next_round(&idle, now), now + schedule::REFRESH);
+    assert_eq!(schedule::nap(now + schedule::REFRESH, now).as_secs(), 60);
+    assert_eq!(
+        schedule::nap(now - chrono::Duration::minutes(5), now).as_secs(),
+        0
+    );
+}
