@@ -25,6 +25,10 @@ fn main() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .setup(|app| {
             let log_dir = app.path().app_log_dir()?;
             init_logging(&log_dir);
@@ -103,6 +107,8 @@ fn main() {
             time_api::notification_settings,
             time_api::save_notification_settings,
             time_api::effective_deadline,
+            time_api::autostart,
+            time_api::set_autostart,
         ])
         .run(tauri::generate_context!())
         .expect("the desktop app could not start");

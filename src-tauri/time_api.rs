@@ -381,3 +381,24 @@ pub async fn effective_deadline(state: State<'_, AppState>, date: String) -> Api
         .map_err(|e| invalid(&e.field, e.problem, e.accepted))?;
     Ok(cal.effective_deadline(d).to_string())
 }
+
+/// Whether Guichet starts with the user's session (Linux: an XDG autostart
+/// entry; Windows: the Run key; macOS: a launch agent).
+#[tauri::command]
+pub fn autostart(app: tauri::AppHandle) -> ApiResult<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch()
+        .is_enabled()
+        .map_err(|e| invalid("autostart", e.to_string(), "a readable autostart entry"))
+}
+
+#[tauri::command]
+pub fn set_autostart(app: tauri::AppHandle, enabled: bool) -> ApiResult<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    let l = app.autolaunch();
+    let done = if enabled { l.enable() } else { l.disable() };
+    done.map_err(|e| invalid("autostart", e.to_string(), "a writable autostart folder"))?;
+    tracing::info!(enabled, "autostart changed");
+    l.is_enabled()
+        .map_err(|e| invalid("autostart", e.to_string(), "a readable autostart entry"))
+}

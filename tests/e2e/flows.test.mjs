@@ -43,8 +43,8 @@ function cli(box, ...args) {
   return execFileSync(CLI, ["--data-dir", box.data, ...args], { encoding: "utf8", env: { ...process.env, USER: "tester" } });
 }
 
-async function withApp(name, lang, box, flow) {
-  const app = await App.launch({ application: APP, env: box.env(lang), logFile: path.join(ARTIFACTS, `${name}.driver.log`) });
+async function withApp(name, lang, box, flow, extraEnv = {}) {
+  const app = await App.launch({ application: APP, env: { ...box.env(lang), ...extraEnv }, logFile: path.join(ARTIFACTS, `${name}.driver.log`) });
   try {
     await app.find("[data-testid=list-count]", { timeout: 30000 });
     await flow(app);
@@ -388,4 +388,36 @@ test("a missed deadline arrives as a desktop notification whose Open action open
       return (await app.text("[data-testid=detail-ref]").catch(() => "")).trim() === ref;
     }, 20000);
   });
+});
+
+test("settings: bad quiet hours and bad time settings are refused beside the field, typed text kept; autostart writes the session entry", async () => {
+  const box = sandbox("deadline-settings");
+  mkdirSync(path.join(box.root, "home"), { recursive: true });
+  await withApp("deadline-settings", "en_GB.UTF-8", box, async (app) => {
+    await (await app.find("[data-testid=open-settings]")).click();
+    await (await app.find("[data-testid=quiet-start]")).type("25:99");
+    await (await app.find("[data-testid=quiet-end]")).type("07:00");
+    await (await app.find("[data-testid=notify-save]")).click();
+    await app.until("the quiet-hours error beside its field", async () =>
+      (await app.exec("return document.querySelector('[data-testid=quiet-start]').parentElement.querySelector('.field-error')?.textContent ?? ''")).includes("25:99"));
+
+    await app.until("the time settings", async () => (await app.exec("return document.querySelector('[data-testid=time-json]')?.value ?? ''")).includes("warn_percent"));
+    await app.exec(`const t = document.querySelector('[data-testid=time-json]');
+      t.value = t.value.replace(/"warn_percent": \\d+/, '"warn_percent": 150');
+      t.dispatchEvent(new Event('input', { bubbles: true })); return true;`);
+    await (await app.find("[data-testid=time-save]")).click();
+    const err = await app.until("the time settings refusal", async () => (await app.text("[data-testid=time-error]")).trim());
+    assert.match(err, /warn_percent/);
+    assert.match(await app.exec("return document.querySelector('[data-testid=time-json]').value"), /"warn_percent": 150/);
+
+    // The autostart entry goes under the home directory (~/.config/autostart
+    // on Linux): this flow gets a home of its own.
+    const dir = path.join(box.root, "home", ".config", "autostart");
+    await (await app.find("[data-testid=autostart]")).click();
+    await app.until("the autostart entry", async () => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith(".desktop")));
+    const entry = readFileSync(path.join(dir, readdirSync(dir).find((f) => f.endsWith(".desktop"))), "utf8");
+    assert.match(entry, /Exec=.*guichet-desktop/, entry);
+    await (await app.find("[data-testid=autostart]")).click();
+    await app.until("the autostart entry to go", async () => !readdirSync(dir).some((f) => f.endsWith(".desktop")));
+  }, { HOME: path.join(box.root, "home") });
 });

@@ -39,6 +39,9 @@ export interface Backend {
   saveNotificationSettings(settings: NotificationSettings): Promise<NotificationSettings>;
   /// The date a deadline falls on once rolled over to the next working day.
   effectiveDeadline(date: string): Promise<string>;
+  /// Whether Guichet starts with the session; setting it answers the new state.
+  autostart(): Promise<boolean>;
+  setAutostart(enabled: boolean): Promise<boolean>;
 }
 
 /// Fills the fields a request may leave out, so the Rust side always gets a whole one.
@@ -75,6 +78,8 @@ export const tauriBackend: Backend = {
   notificationSettings: () => invoke("notification_settings"),
   saveNotificationSettings: (settings) => invoke("save_notification_settings", { settings }),
   effectiveDeadline: (date) => invoke("effective_deadline", { date }),
+  autostart: () => invoke("autostart"),
+  setAutostart: (enabled) => invoke("set_autostart", { enabled }),
 };
 
 let current: Backend = tauriBackend;
