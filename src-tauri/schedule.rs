@@ -118,8 +118,144 @@ fn notice_kind(kind: &DueKind, as_lead: bool) -> NoticeKind {
     }
 }
 
-/// One round at `now` for the local user `me`.
-pub async fn round(store: &Store, me: UserId, now: DateTime<Utc>) -> guichet_store::Result<Round> {
+/// How far back SLA clocks are computed: an open ticket created longer ago
+/// than this had its targets (days, not months) met or breached long
+/// since; walking its business time day by day at every full refresh would
+/// cost more than it tells. Its deadline is still watched.
+pub const SLA_HORIZON: chrono::TimeDelta = chrono::TimeDelta::days(180);
+
+/// What the scheduler keeps of one open ticket between rounds.
+#[derive(Debug, Clone, Default)]
+struct Watched {
+    dues: Vec<guichet_sla::Due>,
+    mine: bool,
+    overdue: bool,
+}
+
+/// The scheduler's memory between rounds: each open ticket's due moments.
+/// A full read of the open tickets (page by page, so memory stays bounded)
+/// happens at start and every [`REFRESH`]; in between, a round recomputes
+/// only the tickets whose events arrived since (by the local event
+/// sequence), so a change in a store of 100,000 tickets costs one ticket.
+#[derive(Debug, Default)]
+pub struct Planner {
+    watched: HashMap<TicketId, Watched>,
+    seq: i64,
+    full_at: Option<DateTime<Utc>>,
+    /// The time settings the dues were computed with: new settings, new read.
+    settings: String,
+}
+
+fn watch(
+    cfg: &TimeConfig,
+    calendars: &mut HashMap<
+        Option<guichet_domain::TeamId>,
+        Option<guichet_calendar::BusinessCalendar>,
+    >,
+    me: UserId,
+    now: DateTime<Utc>,
+    t: &Ticket,
+    events: &[guichet_domain::Event],
+) -> Option<Watched> {
+    if !t.status.is_open() {
+        return None;
+    }
+    // Each team's calendar once; a team calendar that no longer validates
+    // falls back to the firm's.
+    let cal = calendars
+        .entry(t.team)
+        .or_insert_with(|| {
+            cfg.calendar_for(t.team.map(|id| id.to_string()).as_deref())
+                .or_else(|_| cfg.calendar_for(None))
+                .ok()
+        })
+        .clone()?;
+    let dues = if now - t.created_at > SLA_HORIZON {
+        guichet_sla::deadline_dues(t, cfg, &cal)
+    } else {
+        ticket_dues(events, cfg, &cal, now)
+    };
+    let today = cal.local_date(now);
+    Some(Watched {
+        dues,
+        mine: t.assignee == Some(me),
+        overdue: t.due.is_some_and(|d| cal.effective_deadline(d) < today),
+    })
+}
+
+impl Planner {
+    async fn refresh(
+        &mut self,
+        store: &Store,
+        cfg: &TimeConfig,
+        me: UserId,
+        now: DateTime<Utc>,
+    ) -> guichet_store::Result<()> {
+        let mut calendars = HashMap::new();
+        let settings = serde_json::to_string(cfg).unwrap_or_default();
+        let full = settings != self.settings
+            || self
+                .full_at
+                .is_none_or(|at| now - at >= REFRESH || now < at);
+        if full {
+            // The sequence first: what arrives during the read is read again.
+            let seq = store.last_seq().await?;
+            let mut watched = HashMap::new();
+            let mut after = 0;
+            loop {
+                let page = store.open_tickets_page(after, 200).await?;
+                let Some(last) = page.last().map(|(n, _, _)| *n) else {
+                    break;
+                };
+                after = last;
+                for (_, t, events) in &page {
+                    if let Some(w) = watch(cfg, &mut calendars, me, now, t, events) {
+                        watched.insert(t.id, w);
+                    }
+                }
+                // Let the app's own commands in between pages.
+                tokio::task::yield_now().await;
+            }
+            self.watched = watched;
+            self.seq = seq;
+            self.full_at = Some(now);
+            self.settings = settings;
+            return Ok(());
+        }
+        let mut changed = std::collections::BTreeSet::new();
+        loop {
+            let events = store.events_since(self.seq, 5_000).await?;
+            let Some(last) = events.last().map(|(seq, _)| *seq) else {
+                break;
+            };
+            changed.extend(events.iter().map(|(_, e)| e.ticket));
+            self.seq = last;
+        }
+        for id in changed {
+            let history = store.history(&id.to_string()).await?;
+            match Ticket::replay(&history)
+                .and_then(|t| watch(cfg, &mut calendars, me, now, &t, &history))
+            {
+                Some(w) => {
+                    self.watched.insert(id, w);
+                }
+                None => {
+                    self.watched.remove(&id);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One round at `now` for the local user `me`, from a planner that
+/// carries what earlier rounds computed (a fresh `Planner` reads all).
+pub async fn round(
+    store: &Store,
+    planner: &mut Planner,
+    me: UserId,
+    now: DateTime<Utc>,
+) -> guichet_store::Result<Round> {
     let cfg = time_config(store).await;
     let prefs = prefs(store).await;
     let local_now = now.with_timezone(&Local).time();
@@ -129,36 +265,32 @@ pub async fn round(store: &Store, me: UserId, now: DateTime<Utc>) -> guichet_sto
         .into_iter()
         .map(|t| (t.id, t.lead))
         .collect();
-    let open = store.open_tickets_with_events().await?;
+    planner.refresh(store, &cfg, me, now).await?;
     let mut delivered = store.delivered().await?;
-
-    // Each team's calendar once; a team calendar that no longer validates
-    // falls back to the firm's.
-    let firm = cfg.calendar_for(None).ok();
-    let mut calendars = HashMap::new();
-    let mut dues = Vec::new();
     let mut counts = TrayCounts::default();
-    for (t, events) in &open {
-        let cal = calendars
-            .entry(t.team)
-            .or_insert_with(|| {
-                cfg.calendar_for(t.team.map(|id| id.to_string()).as_deref())
-                    .ok()
-                    .or_else(|| firm.clone())
-            })
-            .clone();
-        let Some(cal) = cal else { continue };
-        if t.assignee == Some(me) {
-            counts.open += 1;
-            let today = cal.local_date(now);
-            if t.due.is_some_and(|d| cal.effective_deadline(d) < today) {
-                counts.overdue += 1;
+    for w in planner.watched.values().filter(|w| w.mine) {
+        counts.open += 1;
+        counts.overdue += u32::from(w.overdue);
+    }
+    let planned = plan(
+        planner
+            .watched
+            .values()
+            .flat_map(|w| w.dues.iter().cloned()),
+        &delivered,
+        now,
+        MAX_INDIVIDUAL,
+    );
+    // The tickets of what fires, read fresh (a handful, not the store).
+    let mut tickets: HashMap<TicketId, (Ticket, Vec<guichet_domain::Event>)> = HashMap::new();
+    for due in planned.fire.iter().chain(planned.summarised.iter()) {
+        if let std::collections::hash_map::Entry::Vacant(v) = tickets.entry(due.ticket) {
+            let history = store.history(&due.ticket.to_string()).await?;
+            if let Some(t) = Ticket::replay(&history) {
+                v.insert((t, history));
             }
         }
-        dues.extend(ticket_dues(events, &cfg, &cal, now));
     }
-    let tickets: HashMap<TicketId, &Ticket> = open.iter().map(|(t, _)| (t.id, t)).collect();
-    let planned = plan(dues, &delivered, now, MAX_INDIVIDUAL);
 
     let mut out = Round {
         next_wake: planned.next_wake,
@@ -175,7 +307,7 @@ pub async fn round(store: &Store, me: UserId, now: DateTime<Utc>) -> guichet_sto
         .map(|d| (d, true))
         .chain(planned.summarised.iter().map(|d| (d, false)))
     {
-        let Some(ticket) = tickets.get(&due.ticket) else {
+        let Some((ticket, history)) = tickets.get(&due.ticket) else {
             continue;
         };
         let lead = ticket.team.and_then(|t| leads.get(&t).copied().flatten());
@@ -198,12 +330,9 @@ pub async fn round(store: &Store, me: UserId, now: DateTime<Utc>) -> guichet_sto
         let esc_key = format!("escalated:{}", due.key);
         if let Some(r) = reason(&due.kind) {
             if !delivered.contains(&esc_key) {
-                let already_raised = open
-                    .iter()
-                    .find(|(t, _)| t.id == ticket.id)
-                    .is_some_and(|(_, evs)| {
-                        evs.iter().any(|e| matches!(&e.kind, EventKind::Escalated { reason, .. } if *reason == r))
-                    });
+                let already_raised = history.iter().any(
+                    |e| matches!(&e.kind, EventKind::Escalated { reason, .. } if *reason == r),
+                );
                 let edits = actions
                     .iter()
                     .filter_map(|a| match a {

@@ -55,6 +55,7 @@ fn reminder_days(r: &schedule::Round) -> Vec<u32> {
 #[tokio::test]
 async fn reminders_fire_once_each_even_after_a_week_off() {
     let (_tmp, store, me) = fresh().await;
+    let mut p = schedule::Planner::default();
     // Created now (the store stamps the real time): the deadline is far
     // enough ahead that its reminders lie in the future of the creation.
     let today = Utc::now().date_naive();
@@ -65,7 +66,7 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
     let t = store.create_ticket(me, input).await.unwrap();
 
     // The first round sees nothing due yet and plans the next wake-up.
-    let first = round(&store, me, Utc::now()).await.unwrap();
+    let first = round(&store, &mut p, me, Utc::now()).await.unwrap();
     assert!(
         reminder_days(&first).is_empty(),
         "{:?}",
@@ -86,7 +87,7 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
             .and_hms_opt(10, 0, 0)
             .unwrap(),
     );
-    let caught_up = round(&store, me, back).await.unwrap();
+    let caught_up = round(&store, &mut p, me, back).await.unwrap();
     let mut days = reminder_days(&caught_up);
     days.sort();
     assert_eq!(days, vec![0, 2, 7]);
@@ -118,7 +119,7 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
     )));
 
     // Again, an hour later, and after reopening the store: nothing repeats.
-    let again = round(&store, me, back + chrono::Duration::hours(1))
+    let again = round(&store, &mut p, me, back + chrono::Duration::hours(1))
         .await
         .unwrap();
     assert!(reminder_days(&again).is_empty());
@@ -129,7 +130,8 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
     let dir = store.dir().to_path_buf();
     store.close().await;
     let reopened = Store::open(&dir).await.unwrap();
-    let after = round(&reopened, me, back + chrono::Duration::hours(2))
+    let mut p2 = schedule::Planner::default();
+    let after = round(&reopened, &mut p2, me, back + chrono::Duration::hours(2))
         .await
         .unwrap();
     assert!(
@@ -150,7 +152,7 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
     assert_eq!(after.counts.overdue, 1);
     assert!(escalations >= 1);
     let before = escalations;
-    let later = round(&reopened, me, back + chrono::Duration::hours(3))
+    let later = round(&reopened, &mut p2, me, back + chrono::Duration::hours(3))
         .await
         .unwrap();
     assert_eq!(later.escalations, 0);
@@ -167,6 +169,7 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
 #[tokio::test]
 async fn a_breach_reaches_the_team_lead_and_many_dues_make_a_summary() {
     let (_tmp, store, me) = fresh().await;
+    let mut p = schedule::Planner::default();
     let colleague = User::new("colleague", "A Colleague", None).unwrap();
     store.add_user(&colleague).await.unwrap();
     let team = Team::new("Tax").unwrap();
@@ -180,7 +183,7 @@ async fn a_breach_reaches_the_team_lead_and_many_dues_make_a_summary() {
     }
     // Three weeks later every SLA of those tickets is breached.
     let later = Utc::now() + chrono::Duration::days(21);
-    let r = round(&store, me, later).await.unwrap();
+    let r = round(&store, &mut p, me, later).await.unwrap();
     assert!(r.escalations >= 8, "{} escalations", r.escalations);
     assert!(
         r.notices.len() <= schedule::MAX_INDIVIDUAL + 1,
@@ -205,6 +208,7 @@ async fn a_breach_reaches_the_team_lead_and_many_dues_make_a_summary() {
 #[tokio::test]
 async fn what_others_do_reaches_me_once() {
     let (_tmp, store, me) = fresh().await;
+    let mut p = schedule::Planner::default();
     let colleague = User::new("colleague", "A Colleague", None).unwrap();
     store.add_user(&colleague).await.unwrap();
     let t = store
@@ -213,7 +217,7 @@ async fn what_others_do_reaches_me_once() {
         .unwrap();
     let k = t.reference.to_string();
     // The first round starts from the end of the log.
-    let first = round(&store, me, Utc::now()).await.unwrap();
+    let first = round(&store, &mut p, me, Utc::now()).await.unwrap();
     assert!(first.notices.is_empty(), "{:?}", schedule::keys(&first));
 
     store
@@ -242,23 +246,24 @@ async fn what_others_do_reaches_me_once() {
         .comment(me, &k, Visibility::Reply, "Merci")
         .await
         .unwrap();
-    let r = round(&store, me, Utc::now()).await.unwrap();
+    let r = round(&store, &mut p, me, Utc::now()).await.unwrap();
     let kinds: Vec<_> = r.notices.iter().map(|n| n.kind.key().name()).collect();
     assert_eq!(kinds, vec!["assigned", "mention", "reply"]);
-    let again = round(&store, me, Utc::now()).await.unwrap();
+    let again = round(&store, &mut p, me, Utc::now()).await.unwrap();
     assert!(again.notices.iter().all(|n| !n.key.starts_with("event:")));
 }
 
 #[tokio::test]
 async fn quiet_hours_hold_notifications_without_losing_them() {
     let (_tmp, store, me) = fresh().await;
+    let mut p = schedule::Planner::default();
     let colleague = User::new("colleague", "A Colleague", None).unwrap();
     store.add_user(&colleague).await.unwrap();
     let t = store
         .create_ticket(colleague.id, ticket("Succession", None))
         .await
         .unwrap();
-    round(&store, me, Utc::now()).await.unwrap();
+    round(&store, &mut p, me, Utc::now()).await.unwrap();
     let mut prefs = schedule::prefs(&store).await;
     prefs.pause(Utc::now());
     store
@@ -273,7 +278,7 @@ async fn quiet_hours_hold_notifications_without_losing_them() {
         )
         .await
         .unwrap();
-    let held = round(&store, me, Utc::now()).await.unwrap();
+    let held = round(&store, &mut p, me, Utc::now()).await.unwrap();
     assert!(held.notices.is_empty());
     assert!(held.held_until.is_some());
     prefs.resume();
@@ -281,7 +286,7 @@ async fn quiet_hours_hold_notifications_without_losing_them() {
         .set_setting(schedule::PREFS, &prefs.to_json())
         .await
         .unwrap();
-    let shown = round(&store, me, Utc::now()).await.unwrap();
+    let shown = round(&store, &mut p, me, Utc::now()).await.unwrap();
     assert_eq!(
         shown
             .notices

@@ -199,9 +199,10 @@ pub async fn run(app: AppHandle, store: Store, replan: Arc<tokio::sync::Notify>)
     };
     // Let the first window paint before the first round reads the store.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let mut planner = schedule::Planner::default();
     loop {
         let now = Utc::now();
-        let next = match schedule::round(&store, me, now).await {
+        let next = match schedule::round(&store, &mut planner, me, now).await {
             Ok(round) => {
                 let lang = lang(&store).await;
                 tracing::info!(

@@ -65,31 +65,54 @@ impl Store {
     }
 
     /// Every open ticket (not resolved or closed) with its events in clock
-    /// order: what the scheduler plans reminders and SLA clocks from.
+    /// order: what the scheduler plans reminders and SLA clocks from. For
+    /// large stores, [`Store::open_tickets_page`] reads them a page at a time.
     pub async fn open_tickets_with_events(&self) -> Result<Vec<(Ticket, Vec<Event>)>> {
+        let mut out = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.open_tickets_page(after, 500).await?;
+            let Some(last) = page.last().map(|(n, _, _)| *n) else {
+                return Ok(out);
+            };
+            after = last;
+            out.extend(page.into_iter().map(|(_, t, e)| (t, e)));
+        }
+    }
+
+    /// Up to `limit` open tickets after row number `after`, in row order, each
+    /// with its events in clock order and its row number (the `after` of the
+    /// next page). Memory stays bounded by the page, whatever the store's size.
+    pub async fn open_tickets_page(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, Ticket, Vec<Event>)>> {
         self.guard(async {
-            let rows = sqlx::query(
-                "SELECT e.id, e.ticket_id, e.actor, e.hlc, e.at, e.payload FROM events e \
-                 JOIN tickets t ON t.id = e.ticket_id \
-                 WHERE t.status NOT IN ('resolved', 'closed') \
-                 ORDER BY e.ticket_id, e.hlc",
+            let ids: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT n, id FROM tickets WHERE status NOT IN ('resolved', 'closed') AND n > ? \
+                 ORDER BY n LIMIT ?",
             )
+            .bind(after)
+            .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-            let mut out: Vec<(Ticket, Vec<Event>)> = Vec::new();
-            let mut group: Vec<Event> = Vec::new();
-            for row in &rows {
-                let e = event_from_row(row)?;
-                if group.first().is_some_and(|f| f.ticket != e.ticket) {
-                    let events = std::mem::take(&mut group);
-                    if let Some(t) = Ticket::replay(&events) {
-                        out.push((t, events));
-                    }
+            let mut out = Vec::with_capacity(ids.len());
+            for (n, id) in ids {
+                let rows = sqlx::query(
+                    "SELECT id, ticket_id, actor, hlc, at, payload FROM events \
+                     WHERE ticket_id = ? ORDER BY hlc",
+                )
+                .bind(&id)
+                .fetch_all(&self.pool)
+                .await?;
+                let events = rows
+                    .iter()
+                    .map(event_from_row)
+                    .collect::<Result<Vec<_>>>()?;
+                if let Some(t) = Ticket::replay(&events) {
+                    out.push((n, t, events));
                 }
-                group.push(e);
-            }
-            if let Some(t) = Ticket::replay(&group) {
-                out.push((t, group));
             }
             Ok(out)
         })
