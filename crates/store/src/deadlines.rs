@@ -97,19 +97,29 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            // One query for the page's events, grouped by ticket below.
+            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "SELECT id, ticket_id, actor, hlc, at, payload FROM events WHERE ticket_id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for (_, id) in &ids {
+                list.push_bind(id);
+            }
+            qb.push(") ORDER BY ticket_id, hlc");
+            let rows = qb.build().fetch_all(&self.pool).await?;
+            let mut by_ticket: std::collections::HashMap<String, Vec<Event>> =
+                std::collections::HashMap::with_capacity(ids.len());
+            for row in &rows {
+                let e = event_from_row(row)?;
+                by_ticket.entry(e.ticket.to_string()).or_default().push(e);
+            }
+            drop(rows);
             let mut out = Vec::with_capacity(ids.len());
             for (n, id) in ids {
-                let rows = sqlx::query(
-                    "SELECT id, ticket_id, actor, hlc, at, payload FROM events \
-                     WHERE ticket_id = ? ORDER BY hlc",
-                )
-                .bind(&id)
-                .fetch_all(&self.pool)
-                .await?;
-                let events = rows
-                    .iter()
-                    .map(event_from_row)
-                    .collect::<Result<Vec<_>>>()?;
+                let events = by_ticket.remove(&id).unwrap_or_default();
                 if let Some(t) = Ticket::replay(&events) {
                     out.push((n, t, events));
                 }
