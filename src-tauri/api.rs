@@ -202,6 +202,20 @@ pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> A
                 .ok();
             View::parse("overdue")?.query(me, crate::schedule::overdue_cutoff(cal.as_ref(), today))
         }
+        // Due this week in business time: effective deadlines from today to
+        // the week's last working day (a Saturday deadline that rolls to
+        // next Monday is next week's).
+        Some("due-this-week") => {
+            let cal = crate::schedule::time_config(store)
+                .await
+                .calendar_for(None)
+                .ok();
+            let mut q = View::parse("due-this-week")?.query(me, today);
+            let (from, to) = crate::schedule::this_week(cal.as_ref(), today);
+            q.due_from = Some(from);
+            q.due_to = Some(to);
+            q
+        }
         Some(v) => View::parse(v)?.query(me, today),
         None => ListQuery::default(),
     };

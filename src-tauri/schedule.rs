@@ -495,6 +495,26 @@ pub fn overdue_cutoff(
     last + chrono::Duration::days(1)
 }
 
+/// The due dates whose effective deadline falls from today to the end of
+/// this week's last working day, for the Due this week view: from the
+/// overdue cut-off (a weekend deadline that rolled to today counts) to the
+/// week's last working day on or before Sunday.
+pub fn this_week(
+    cal: Option<&guichet_calendar::BusinessCalendar>,
+    today: chrono::NaiveDate,
+) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    use chrono::Datelike;
+    let sunday = today + chrono::Duration::days(6 - today.weekday().num_days_from_monday() as i64);
+    let Some(cal) = cal.filter(|c| c.rollover) else {
+        return (today, sunday);
+    };
+    let mut last = sunday;
+    while last > today && !cal.calendar.is_working_day(last) {
+        last -= chrono::Duration::days(1);
+    }
+    (overdue_cutoff(Some(cal), today), last)
+}
+
 /// The kinds a user can switch off, for the settings screen.
 pub fn kinds() -> Vec<&'static str> {
     KindKey::ALL.iter().map(|k| k.name()).collect()

@@ -323,6 +323,28 @@ fn overdue_counts_in_business_time() {
 }
 
 #[test]
+fn due_this_week_counts_in_business_time() {
+    let cfg = guichet_sla::TimeConfig::from_json(
+        r#"{"calendar": {"country": "DE", "time_zone": "Europe/Berlin"}}"#,
+    )
+    .unwrap();
+    let cal = cfg.calendar_for(None).unwrap();
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    // Tuesday 2027-05-18 (after Whit Monday): Saturday the 15th rolled to
+    // today and counts; the week ends Friday the 21st (Saturday the 22nd
+    // rolls to next week).
+    assert_eq!(
+        schedule::this_week(Some(&cal), d("2027-05-18")),
+        (d("2027-05-15"), d("2027-05-21"))
+    );
+    // Without rollover: plain dates, to Sunday.
+    assert_eq!(
+        schedule::this_week(None, d("2027-05-18")),
+        (d("2027-05-18"), d("2027-05-23"))
+    );
+}
+
+#[test]
 fn the_loop_naps_at_most_a_minute_and_rounds_at_least_every_ten() {
     let now = at("2027-05-18T10:00:00Z");
     let r = schedule::Round {
