@@ -18,6 +18,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Wakes the scheduler to plan again after a change.
     pub replan: std::sync::Arc<tokio::sync::Notify>,
+    /// The open tickets' SLA clocks, as the scheduler last computed them.
+    pub sla: crate::schedule::SlaBoard,
 }
 
 /// An error as the UI sees it: `code` is stable (the UI translates by it),
@@ -178,6 +180,9 @@ pub struct ListPage {
     /// A text search with filters looked only at the newest matches (see
     /// `guichet_store::TEXT_CANDIDATES`): the UI asks to refine it.
     pub capped: bool,
+    /// Per row, its SLA badge: breached, warning, paused, or none (on time,
+    /// met, or no clock).
+    pub sla: Vec<Option<String>>,
 }
 
 async fn user_key(store: &Store, field: &'static str, s: &str) -> ApiResult<Option<UserId>> {
@@ -285,10 +290,22 @@ pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> A
         rows = rows.len(),
         "list page"
     );
+    let now = chrono::Utc::now();
+    let sla = match state.sla.read() {
+        Ok(board) => rows
+            .iter()
+            .map(|r| {
+                let id = r.id.parse::<guichet_domain::TicketId>().ok()?;
+                crate::schedule::badge(board.get(&id)?, now).map(str::to_owned)
+            })
+            .collect(),
+        Err(_) => vec![None; rows.len()],
+    };
     Ok(ListPage {
         rows,
         total,
         capped,
+        sla,
     })
 }
 

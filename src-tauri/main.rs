@@ -70,15 +70,18 @@ fn main() {
                     });
                 }
             }
+            let sla = schedule::SlaBoard::default();
             tauri::async_runtime::spawn(tray::run(
                 app.handle().clone(),
                 store.clone(),
                 replan.clone(),
+                sla.clone(),
             ));
             app.manage(api::AppState {
                 store,
                 data_dir: dir,
                 replan,
+                sla,
             });
             tracing::info!("desktop app started");
             Ok(())

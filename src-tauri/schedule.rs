@@ -13,7 +13,7 @@
 use chrono::{DateTime, Local, Utc};
 use guichet_domain::{EscalationReason, EventKind, Ticket, TicketId, UserId, Visibility};
 use guichet_notify::{KindKey, Notice, NoticeKind, Prefs, TrayCounts};
-use guichet_sla::{plan, ticket_dues, Action, DueKind, Target, TimeConfig};
+use guichet_sla::{plan, Action, DueKind, Target, TimeConfig};
 use guichet_store::Store;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -132,6 +132,31 @@ struct Watched {
     overdue: bool,
 }
 
+/// Each watched ticket's SLA clock as of its last computation, shared with
+/// the list (its rows' SLA badges) without recomputing anything per row.
+pub type SlaBoard = std::sync::Arc<std::sync::RwLock<HashMap<TicketId, guichet_sla::SlaClock>>>;
+
+/// The state a badge shows at `now`: the worse of the two targets, moved on
+/// by the time passed since the clock was computed (a running target whose
+/// warning or breach moment has come is at risk or breached now).
+pub fn badge(clock: &guichet_sla::SlaClock, now: DateTime<Utc>) -> Option<&'static str> {
+    use guichet_sla::ClockState::*;
+    let state = |t: &guichet_sla::TargetClock| match t.state {
+        Breached => 3,
+        Running | Warning if t.due_at.is_some_and(|d| d <= now) => 3,
+        Warning => 2,
+        Running if t.warn_at.is_some_and(|w| w <= now) => 2,
+        Paused => 1,
+        _ => 0,
+    };
+    match state(&clock.first_response).max(state(&clock.resolution)) {
+        3 => Some("breached"),
+        2 => Some("warning"),
+        1 => Some("paused"),
+        _ => None,
+    }
+}
+
 /// The scheduler's memory between rounds: each open ticket's due moments.
 /// A full read of the open tickets (page by page, so memory stays bounded)
 /// happens at start and every [`REFRESH`]; in between, a round recomputes
@@ -139,6 +164,8 @@ struct Watched {
 /// sequence), so a change in a store of 100,000 tickets costs one ticket.
 #[derive(Debug, Default)]
 pub struct Planner {
+    /// Shared with the list's SLA badges.
+    pub board: SlaBoard,
     watched: HashMap<TicketId, Watched>,
     seq: i64,
     full_at: Option<DateTime<Utc>>,
@@ -147,6 +174,7 @@ pub struct Planner {
 }
 
 fn watch(
+    board: &SlaBoard,
     cfg: &TimeConfig,
     calendars: &mut HashMap<
         Option<guichet_domain::TeamId>,
@@ -170,11 +198,19 @@ fn watch(
                 .ok()
         })
         .clone()?;
-    let dues = if now - t.created_at > SLA_HORIZON {
-        guichet_sla::deadline_dues(t, cfg, &cal)
-    } else {
-        ticket_dues(events, cfg, &cal, now)
-    };
+    let mut dues = guichet_sla::deadline_dues(t, cfg, &cal);
+    let clock = (now - t.created_at <= SLA_HORIZON)
+        .then(|| guichet_sla::sla_clock(events, cfg, &cal, now))
+        .flatten();
+    if let Ok(mut b) = board.write() {
+        match &clock {
+            Some(c) => b.insert(t.id, c.clone()),
+            None => b.remove(&t.id),
+        };
+    }
+    if let Some(c) = &clock {
+        dues.extend(guichet_sla::sla_dues(t.id, c));
+    }
     let today = cal.local_date(now);
     Some(Watched {
         dues,
@@ -184,6 +220,14 @@ fn watch(
 }
 
 impl Planner {
+    /// A planner that publishes its SLA clocks on `board`.
+    pub fn new(board: SlaBoard) -> Planner {
+        Planner {
+            board,
+            ..Planner::default()
+        }
+    }
+
     async fn refresh(
         &mut self,
         store: &Store,
@@ -209,12 +253,15 @@ impl Planner {
                 };
                 after = last;
                 for (_, t, events) in &page {
-                    if let Some(w) = watch(cfg, &mut calendars, me, now, t, events) {
+                    if let Some(w) = watch(&self.board, cfg, &mut calendars, me, now, t, events) {
                         watched.insert(t.id, w);
                     }
                 }
                 // Let the app's own commands in between pages.
                 tokio::task::yield_now().await;
+            }
+            if let Ok(mut b) = self.board.write() {
+                b.retain(|id, _| watched.contains_key(id));
             }
             self.watched = watched;
             self.seq = seq;
@@ -234,13 +281,16 @@ impl Planner {
         for id in changed {
             let history = store.history(&id.to_string()).await?;
             match Ticket::replay(&history)
-                .and_then(|t| watch(cfg, &mut calendars, me, now, &t, &history))
+                .and_then(|t| watch(&self.board, cfg, &mut calendars, me, now, &t, &history))
             {
                 Some(w) => {
                     self.watched.insert(id, w);
                 }
                 None => {
                     self.watched.remove(&id);
+                    if let Ok(mut b) = self.board.write() {
+                        b.remove(&id);
+                    }
                 }
             }
         }

@@ -203,6 +203,12 @@ async fn a_breach_reaches_the_team_lead_and_many_dues_make_a_summary() {
         .any(|n| matches!(n.kind, NoticeKind::Escalation { .. })));
     // I am not the assignee: none of them count as mine.
     assert_eq!(r.counts.open, 0);
+    // The list's SLA badges: all eight breached, read from the planner.
+    let board = p.board.read().unwrap();
+    assert_eq!(board.len(), 8);
+    assert!(board
+        .values()
+        .all(|c| schedule::badge(c, later) == Some("breached")));
 }
 
 #[tokio::test]
@@ -342,6 +348,41 @@ fn due_this_week_counts_in_business_time() {
         schedule::this_week(None, d("2027-05-18")),
         (d("2027-05-18"), d("2027-05-23"))
     );
+}
+
+#[tokio::test]
+async fn a_badge_moves_on_with_time_and_goes_with_the_ticket() {
+    let (_tmp, store, me) = fresh().await;
+    let mut p = schedule::Planner::default();
+    let mut input = ticket("Urgent: saisie conservatoire", None);
+    input.priority = Some(guichet_domain::Priority::Urgent);
+    let t = store.create_ticket(me, input).await.unwrap();
+    let now = Utc::now();
+    round(&store, &mut p, me, now).await.unwrap();
+    let clock = p
+        .board
+        .read()
+        .unwrap()
+        .get(&t.id)
+        .cloned()
+        .expect("a clock");
+    // Computed once; the badge follows the clock's own moments.
+    assert_eq!(schedule::badge(&clock, t.created_at), None);
+    let warn = clock.first_response.warn_at.expect("a warning moment");
+    let due = clock.first_response.due_at.expect("a breach moment");
+    assert_eq!(schedule::badge(&clock, warn), Some("warning"));
+    assert_eq!(schedule::badge(&clock, due), Some("breached"));
+    // Resolved: the next round (incremental) drops it from the board.
+    store
+        .edit_ticket(
+            me,
+            &t.reference.to_string(),
+            vec![Edit::Status(guichet_domain::Status::Resolved)],
+        )
+        .await
+        .unwrap();
+    round(&store, &mut p, me, Utc::now()).await.unwrap();
+    assert!(p.board.read().unwrap().get(&t.id).is_none());
 }
 
 #[test]

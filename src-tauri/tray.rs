@@ -189,7 +189,12 @@ fn show(app: &AppHandle, notice: Notice, lang: Lang) {
 }
 
 /// The scheduler loop, for the life of the app.
-pub async fn run(app: AppHandle, store: Store, replan: Arc<tokio::sync::Notify>) {
+pub async fn run(
+    app: AppHandle,
+    store: Store,
+    replan: Arc<tokio::sync::Notify>,
+    board: schedule::SlaBoard,
+) {
     let me = match store.local_user().await {
         Ok(me) => me,
         Err(e) => {
@@ -199,7 +204,7 @@ pub async fn run(app: AppHandle, store: Store, replan: Arc<tokio::sync::Notify>)
     };
     // Let the first window paint before the first round reads the store.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    let mut planner = schedule::Planner::default();
+    let mut planner = schedule::Planner::new(board);
     loop {
         let now = Utc::now();
         let next = match schedule::round(&store, &mut planner, me, now).await {

@@ -106,7 +106,12 @@ total: number,
  * A text search with filters looked only at the newest matches (see
  * `guichet_store::TEXT_CANDIDATES`): the UI asks to refine it.
  */
-capped: boolean, };
+capped: boolean, 
+/**
+ * Per row, its SLA badge: breached, warning, paused, or none (on time,
+ * met, or no clock).
+ */
+sla: Array<string | null>, };
 
 export type LinkView = { kind: LinkKind, reference: string, title: string, status: Status, };
 
