@@ -414,7 +414,6 @@ pub async fn create_ticket(
     input: NewTicketRequest,
 ) -> ApiResult<Ticket> {
     let store = &state.store;
-    state.replan.notify_one();
     let due = match input.due.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(d) => Some(parse_date("due", d)?),
@@ -431,7 +430,10 @@ pub async fn create_ticket(
         due,
         tags: input.tags,
     };
-    Ok(store.create_ticket(me(store).await?, new).await?)
+    let t = store.create_ticket(me(store).await?, new).await?;
+    // After the write: the scheduler's round must see it.
+    state.replan.notify_one();
+    Ok(t)
 }
 
 /// One field changed from the detail view.
@@ -459,7 +461,6 @@ pub async fn update_ticket(
     update: TicketUpdate,
 ) -> ApiResult<Ticket> {
     let store = &state.store;
-    state.replan.notify_one();
     let edit = match update {
         TicketUpdate::Title(v) => Edit::Title(v),
         TicketUpdate::Description(v) => Edit::Description(v),
@@ -473,9 +474,11 @@ pub async fn update_ticket(
         TicketUpdate::Due(v) if v.trim().is_empty() => Edit::Due(None),
         TicketUpdate::Due(v) => Edit::Due(Some(parse_date("due", &v)?)),
     };
-    Ok(store
+    let t = store
         .edit_ticket(me(store).await?, &reference, vec![edit])
-        .await?)
+        .await?;
+    state.replan.notify_one();
+    Ok(t)
 }
 
 #[tauri::command]
@@ -486,15 +489,16 @@ pub async fn add_comment(
     internal: bool,
 ) -> ApiResult<Event> {
     let store = &state.store;
-    state.replan.notify_one();
     let visibility = if internal {
         Visibility::Internal
     } else {
         Visibility::Reply
     };
-    Ok(store
+    let e = store
         .comment(me(store).await?, &reference, visibility, &body)
-        .await?)
+        .await?;
+    state.replan.notify_one();
+    Ok(e)
 }
 
 #[tauri::command]
@@ -618,7 +622,6 @@ pub async fn link_ticket(
     target: String,
 ) -> ApiResult<Ticket> {
     let store = &state.store;
-    state.replan.notify_one();
     if target.trim().is_empty() {
         return Err(guichet_domain::DomainError::invalid(
             "link",
@@ -627,9 +630,11 @@ pub async fn link_ticket(
         )
         .into());
     }
-    Ok(store
+    let t = store
         .link(me(store).await?, &reference, kind, target.trim(), true)
-        .await?)
+        .await?;
+    state.replan.notify_one();
+    Ok(t)
 }
 
 /// Attaches a file chosen in the UI's file picker: the bytes arrive as the

@@ -22,6 +22,11 @@ pub const TIME_CONFIG: &str = "time.config";
 pub const PREFS: &str = "notify.prefs";
 const CURSOR: &str = "notify.cursor";
 
+/// Dues older than this when first seen (an imported store, a PC off for
+/// months) are not escalated into histories any more; they are counted in
+/// a summary notification.
+pub const CATCH_UP: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
 /// Beyond this many notifications due at once (a PC back after a week
 /// off), the rest come as one summary.
 pub const MAX_INDIVIDUAL: usize = 5;
@@ -31,6 +36,9 @@ pub const MAX_INDIVIDUAL: usize = 5;
 pub struct Round {
     /// Notifications to show now, in order.
     pub notices: Vec<Notice>,
+    /// For each notification, the keys to record as delivered once it was
+    /// shown (see [`shown`]).
+    pub settles: Vec<Vec<String>>,
     /// The next due moment not yet delivered.
     pub next_wake: Option<DateTime<Utc>>,
     /// Quiet hours or a pause held notifications back until then.
@@ -309,11 +317,19 @@ pub async fn round(
     let cfg = time_config(store).await;
     let prefs = prefs(store).await;
     let local_now = now.with_timezone(&Local).time();
+    // A lead disabled since is nobody's to escalate to.
+    let active: HashSet<UserId> = store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| u.id)
+        .collect();
     let leads: HashMap<_, _> = store
         .teams()
         .await?
         .into_iter()
-        .map(|t| (t.id, t.lead))
+        .map(|t| (t.id, t.lead.filter(|l| active.contains(l))))
         .collect();
     planner.refresh(store, &cfg, me, now).await?;
     let mut delivered = store.delivered().await?;
@@ -322,6 +338,8 @@ pub async fn round(
         counts.open += 1;
         counts.overdue += u32::from(w.overdue);
     }
+    // Everything due fires here; the cap on individual notifications is
+    // applied below to *my* notifications only.
     let planned = plan(
         planner
             .watched
@@ -329,35 +347,35 @@ pub async fn round(
             .flat_map(|w| w.dues.iter().cloned()),
         &delivered,
         now,
-        MAX_INDIVIDUAL,
+        usize::MAX,
     );
-    // The tickets of what fires, read fresh (a handful, not the store).
-    let mut tickets: HashMap<TicketId, (Ticket, Vec<guichet_domain::Event>)> = HashMap::new();
-    for due in planned.fire.iter().chain(planned.summarised.iter()) {
-        if let std::collections::hash_map::Entry::Vacant(v) = tickets.entry(due.ticket) {
-            let history = store.history(&due.ticket.to_string()).await?;
-            if let Some(t) = Ticket::replay(&history) {
-                v.insert((t, history));
-            }
-        }
-    }
-
     let mut out = Round {
         next_wake: planned.next_wake,
         counts,
         ..Round::default()
     };
+    // Keys settled in this round whatever happens to a notification.
     let mut record = Vec::new();
-    let mut summarised = 0usize;
+    // My notifications, each with the keys it settles once shown.
+    let mut mine: Vec<(Notice, String)> = Vec::new();
+    let mut stale = Vec::new();
     let held = |kind: &NoticeKind| prefs.enabled(kind.key()) && !prefs.allows(kind, local_now, now);
+    let mut tickets: HashMap<TicketId, Option<(Ticket, Vec<guichet_domain::Event>)>> =
+        HashMap::new();
 
-    for (due, individual) in planned
-        .fire
-        .iter()
-        .map(|d| (d, true))
-        .chain(planned.summarised.iter().map(|d| (d, false)))
-    {
-        let Some((ticket, history)) = tickets.get(&due.ticket) else {
+    for due in planned.fire.iter().chain(planned.summarised.iter()) {
+        // Long past (a store imported with old deadlines, a PC off for
+        // months): no escalation into the history, one line in the summary.
+        if now - due.at > CATCH_UP {
+            stale.push(due.key.clone());
+            continue;
+        }
+        if let std::collections::hash_map::Entry::Vacant(v) = tickets.entry(due.ticket) {
+            let history = store.history(&due.ticket.to_string()).await?;
+            v.insert(Ticket::replay(&history).map(|t| (t, history)));
+        }
+        let Some(Some((ticket, history))) = tickets.get(&due.ticket) else {
+            record.push(due.key.clone());
             continue;
         };
         let lead = ticket.team.and_then(|t| leads.get(&t).copied().flatten());
@@ -375,29 +393,49 @@ pub async fn round(
             notified.push(me);
         }
         let as_lead = ticket.assignee != Some(me) && notified.contains(&me) && lead == Some(me);
-        // Escalations go into the history once, whatever happens to the
-        // notification (held by quiet hours, say).
         let esc_key = format!("escalated:{}", due.key);
         if let Some(r) = reason(&due.kind) {
+            let escalated_before = history
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::Escalated { reason, .. } if *reason == r));
+            let breach = !matches!(
+                r,
+                EscalationReason::FirstResponseWarning | EscalationReason::ResolutionWarning
+            );
+            // A breach escalates once: a raised priority re-targets the
+            // clock and would otherwise breach (and raise) again.
+            if breach && escalated_before && !delivered.contains(&esc_key) {
+                record.push(esc_key);
+                record.push(due.key.clone());
+                continue;
+            }
             if !delivered.contains(&esc_key) {
-                let already_raised = history.iter().any(
-                    |e| matches!(&e.kind, EventKind::Escalated { reason, .. } if *reason == r),
-                );
                 let edits = actions
                     .iter()
                     .filter_map(|a| match a {
-                        Action::RaisePriority { to, .. } if !already_raised => {
+                        Action::RaisePriority { to, .. } if !escalated_before => {
                             Some(guichet_domain::Edit::Priority(*to))
                         }
                         Action::Reassign { to } => Some(guichet_domain::Edit::Assignee(Some(*to))),
                         _ => None,
                     })
                     .collect();
-                store
+                // One escalation refused (a lead disabled since, say) must
+                // not stop the others: logged by code and id, settled.
+                match store
                     .escalate(me, &ticket.id.to_string(), r, notified.clone(), edits)
+                    .await
+                {
+                    Ok(_) => out.escalations += 1,
+                    Err(e) => {
+                        tracing::warn!(ticket = %ticket.id, code = e.code(), "escalation refused")
+                    }
+                }
+                // Settled at once: a later failure in this round must not
+                // write the escalation again.
+                store
+                    .record_delivered(std::slice::from_ref(&esc_key), now)
                     .await?;
-                out.escalations += 1;
-                record.push(esc_key.clone());
                 delivered.insert(esc_key);
             }
         }
@@ -409,41 +447,75 @@ pub async fn round(
         if held(&kind) {
             continue;
         }
-        record.push(due.key.clone());
         if !prefs.enabled(kind.key()) {
+            record.push(due.key.clone());
             continue;
         }
-        if individual {
-            out.notices.push(Notice {
+        mine.push((
+            Notice {
                 key: due.key.clone(),
                 kind,
                 reference: Some(ticket.reference.to_string()),
                 title: ticket.title.clone(),
-            });
-        } else {
-            summarised += 1;
-        }
-    }
-    if summarised > 0 {
-        out.notices.push(Notice {
-            key: format!("summary:{}", now.timestamp_millis()),
-            kind: NoticeKind::Summary { count: summarised },
-            reference: None,
-            title: String::new(),
-        });
+            },
+            due.key.clone(),
+        ));
     }
 
     // What others did since the last round.
-    let others = activity(store, me, &prefs, &delivered, now, local_now).await?;
-    for n in others {
-        record.push(n.key.clone());
-        out.notices.push(n);
+    for n in activity(store, me, &prefs, &delivered, now, local_now).await? {
+        let key = n.key.clone();
+        mine.push((n, key));
     }
-    if prefs.is_paused(now) || prefs.is_quiet(local_now) {
+    // The oldest few one by one, the rest (and the long-past) in a summary.
+    let surplus = if mine.len() > MAX_INDIVIDUAL {
+        mine.split_off(MAX_INDIVIDUAL)
+    } else {
+        Vec::new()
+    };
+    for (n, key) in mine {
+        out.notices.push(n);
+        out.settles.push(vec![key]);
+    }
+    let quiet = prefs.is_paused(now) || prefs.is_quiet(local_now);
+    let count = surplus.len() + if quiet { 0 } else { stale.len() };
+    if count > 0 && prefs.enabled(KindKey::Summary) && !quiet {
+        out.notices.push(Notice {
+            key: format!("summary:{}", now.timestamp_millis()),
+            kind: NoticeKind::Summary { count },
+            reference: None,
+            title: String::new(),
+        });
+        out.settles
+            .push(surplus.into_iter().map(|(_, k)| k).chain(stale).collect());
+    } else if !quiet {
+        record.extend(surplus.into_iter().map(|(_, k)| k));
+        record.extend(stale);
+    }
+    if quiet {
         out.held_until = prefs.next_allowed(now.with_timezone(&Local).naive_local(), now);
     }
     store.record_delivered(&record, now).await?;
     Ok(out)
+}
+
+/// Records what a shown notification settles: the caller calls it once the
+/// notification server took the notification, so a notification that
+/// could not be shown (no server yet at login) is tried again.
+pub async fn shown(
+    store: &Store,
+    keys: &[String],
+    now: DateTime<Utc>,
+) -> guichet_store::Result<()> {
+    store.record_delivered(keys, now).await
+}
+
+/// Shows nothing and settles everything a round returned (tests, and a
+/// desktop session without notifications).
+#[cfg(test)]
+pub async fn settle(store: &Store, round: &Round, now: DateTime<Utc>) {
+    let keys: Vec<String> = round.settles.iter().flatten().cloned().collect();
+    store.record_delivered(&keys, now).await.unwrap();
 }
 
 /// Assignments to me, replies and notes on tickets I own or watch, and
@@ -501,7 +573,7 @@ async fn activity(
                 NoticeKind::Assigned
             }
             EventKind::Created(d) if d.assignee == Some(me) => NoticeKind::Assigned,
-            EventKind::Commented { body, .. } if body.to_lowercase().contains(&mention) => {
+            EventKind::Commented { body, .. } if mentions(&body.to_lowercase(), &mention) => {
                 NoticeKind::Mention
             }
             EventKind::Commented { visibility, .. } if mine => match visibility {
@@ -563,6 +635,17 @@ pub fn this_week(
         last -= chrono::Duration::days(1);
     }
     (overdue_cutoff(Some(cal), today), last)
+}
+
+/// `@login` in a text, not as the start of a longer login (`@ann` is not
+/// in `@anne`).
+pub fn mentions(text: &str, mention: &str) -> bool {
+    text.match_indices(mention).any(|(i, m)| {
+        text[i + m.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-'))
+    })
 }
 
 /// The kinds a user can switch off, for the settings screen.

@@ -88,24 +88,37 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
             .unwrap(),
     );
     let caught_up = round(&store, &mut p, me, back).await.unwrap();
+    schedule::settle(&store, &caught_up, back).await;
     let mut days = reminder_days(&caught_up);
     days.sort();
     assert_eq!(days, vec![0, 2, 7]);
-    // Three reminders, the missed deadline and the two SLA breaches are due
-    // at once: the five oldest come one by one, the newest (the missed
-    // deadline, at the end of its day) in a summary.
+    // The three reminders and the missed deadline come one by one; the two
+    // SLA breaches, due more than CATCH_UP ago (the ticket's targets were
+    // days, the PC was off for weeks), come as one summary line, without
+    // an escalation.
+    let kinds: Vec<_> = caught_up
+        .notices
+        .iter()
+        .map(|n| n.kind.key().name())
+        .collect();
     assert_eq!(
-        caught_up.notices.len(),
-        schedule::MAX_INDIVIDUAL + 1,
+        kinds,
+        vec![
+            "reminder",
+            "reminder",
+            "reminder",
+            "deadline_missed",
+            "summary"
+        ],
         "{:?}",
         schedule::keys(&caught_up)
     );
     assert!(matches!(
         caught_up.notices.last().map(|n| &n.kind),
-        Some(NoticeKind::Summary { count: 1 })
+        Some(NoticeKind::Summary { count: 2 })
     ));
     let reference = t.reference.to_string();
-    assert!(caught_up.notices[..schedule::MAX_INDIVIDUAL]
+    assert!(caught_up.notices[..4]
         .iter()
         .all(|n| n.reference.as_deref() == Some(reference.as_str())));
     // The missed deadline is an escalation in the ticket's history.
@@ -122,6 +135,7 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
     let again = round(&store, &mut p, me, back + chrono::Duration::hours(1))
         .await
         .unwrap();
+    schedule::settle(&store, &again, back).await;
     assert!(reminder_days(&again).is_empty());
     assert!(!again
         .notices
@@ -253,6 +267,7 @@ async fn what_others_do_reaches_me_once() {
         .await
         .unwrap();
     let r = round(&store, &mut p, me, Utc::now()).await.unwrap();
+    schedule::settle(&store, &r, Utc::now()).await;
     let kinds: Vec<_> = r.notices.iter().map(|n| n.kind.key().name()).collect();
     assert_eq!(kinds, vec!["assigned", "mention", "reply"]);
     let again = round(&store, &mut p, me, Utc::now()).await.unwrap();
@@ -383,6 +398,58 @@ async fn a_badge_moves_on_with_time_and_goes_with_the_ticket() {
         .unwrap();
     round(&store, &mut p, me, Utc::now()).await.unwrap();
     assert!(p.board.read().unwrap().get(&t.id).is_none());
+}
+
+#[tokio::test]
+async fn a_breach_escalates_once_even_when_the_raised_priority_breaches_again() {
+    let (_tmp, store, me) = fresh().await;
+    let mut p = schedule::Planner::default();
+    store
+        .set_setting(
+            schedule::TIME_CONFIG,
+            r#"{"calendar": {"country": "FR", "time_zone": "UTC"},
+                "escalation": {"raise_priority_on_breach": true}}"#,
+        )
+        .await
+        .unwrap();
+    let mut input = ticket("Relevé de compte", None);
+    input.assignee = Some(me);
+    let t = store.create_ticket(me, input).await.unwrap();
+    let k = t.reference.to_string();
+    let mut at = Utc::now() + chrono::Duration::days(20);
+    for _ in 0..4 {
+        let r = round(&store, &mut p, me, at).await.unwrap();
+        schedule::settle(&store, &r, at).await;
+        at += chrono::Duration::hours(1);
+    }
+    let history = store.history(&k).await.unwrap();
+    let breaches = |reason: EscalationReason| {
+        history
+            .iter()
+            .filter(|e| matches!(&e.kind, EventKind::Escalated { reason: r, .. } if *r == reason))
+            .count()
+    };
+    assert_eq!(breaches(EscalationReason::ResolutionBreached), 1);
+    assert_eq!(breaches(EscalationReason::FirstResponseBreached), 1);
+    // Raised once per breach reason at most, never past urgent.
+    let raises = history
+        .iter()
+        .filter(|e| {
+            matches!(
+                &e.kind,
+                EventKind::Changed(guichet_domain::Change::Priority { .. })
+            )
+        })
+        .count();
+    assert!(raises <= 2, "{raises} raises");
+}
+
+#[test]
+fn mentions_are_whole_logins() {
+    assert!(schedule::mentions("peux-tu regarder, @me ?", "@me"));
+    assert!(schedule::mentions("merci @me.", "@me"));
+    assert!(!schedule::mentions("voir @meier", "@me"));
+    assert!(!schedule::mentions("voir @me_2", "@me"));
 }
 
 #[test]

@@ -164,11 +164,12 @@ pub fn on_close(app: &AppHandle, store: &Store) {
     });
 }
 
-fn show(app: &AppHandle, notice: Notice, lang: Lang) {
+/// Shows one notification; true when the notification server took it.
+async fn show(app: &AppHandle, notice: Notice, lang: Lang) -> bool {
     let rendered = render(&notice, lang);
     let reference = notice.reference.clone();
     let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
+    let shown = tauri::async_runtime::spawn_blocking(move || {
         let handle = app.clone();
         let result = guichet_notify::deliver(&rendered, "Guichet", move |action| {
             show_main(&handle);
@@ -181,11 +182,14 @@ fn show(app: &AppHandle, notice: Notice, lang: Lang) {
                 }
             }
         });
-        if let Err(e) = result {
+        if let Err(e) = &result {
             // Ids only: the notice's text stays out of the log.
-            tracing::warn!(key = %rendered.key, error = %e, "notification not shown");
+            tracing::warn!(key = %rendered.key, error = %e, "notification not shown; tried again later");
         }
-    });
+        result.is_ok()
+    })
+    .await;
+    matches!(shown, Ok(true))
 }
 
 /// The scheduler loop, for the life of the app.
@@ -219,13 +223,28 @@ pub async fn run(
                 if let Some(tray) = app.tray_by_id(TRAY_ID) {
                     let _ = tray.set_tooltip(Some(guichet_notify::tooltip(round.counts, lang)));
                 }
-                for n in round.notices.iter().cloned() {
-                    show(&app, n, lang);
+                let mut missed = false;
+                for (n, keys) in round.notices.iter().cloned().zip(round.settles.iter()) {
+                    if show(&app, n, lang).await {
+                        if let Err(e) = schedule::shown(&store, keys, now).await {
+                            tracing::warn!(code = e.code(), "delivery not recorded");
+                        }
+                    } else {
+                        missed = true;
+                    }
                 }
+                refresh_menu(&app, &store).await;
                 if round.escalations > 0 {
                     let _ = app.emit("tickets-changed", ());
                 }
-                schedule::next_round(&round, now)
+                let next = schedule::next_round(&round, now);
+                // No notification server yet (a session still starting):
+                // try again in a minute.
+                if missed {
+                    next.min(now + chrono::TimeDelta::minutes(1))
+                } else {
+                    next
+                }
             }
             Err(e) => {
                 tracing::warn!(

@@ -365,9 +365,12 @@ for i in range(1, int(sys.argv[1]) + 1):
 test("a missed deadline arrives as a desktop notification whose Open action opens the ticket", async () => {
   const box = sandbox("deadline-notification");
   cli(box, "init", "--login", "tester");
-  // Monday 2 November 2026 is long past: the deadline is missed.
+  // Five days ago: even rolled over a weekend and a holiday, the deadline
+  // is missed, and recently enough to be escalated (not a stale one).
+  const past = new Date(Date.now() - 5 * 86400000);
+  const due = `${past.getFullYear()}-${String(past.getMonth() + 1).padStart(2, "0")}-${String(past.getDate()).padStart(2, "0")}`;
   const created = JSON.parse(cli(box, "--json", "ticket", "new", "--title", "Conclusions en réponse",
-    "--category", "client/advice", "--assignee", "me", "--due", "2026-11-02"));
+    "--category", "client/advice", "--assignee", "me", "--due", due));
   const ref = created.reference;
   assert.match(ref, /^[0-9A-Z]{4}-1$/);
   const before = notifications().length;
