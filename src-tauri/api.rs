@@ -201,20 +201,14 @@ pub async fn list_tickets(state: State<'_, AppState>, request: ListRequest) -> A
         // Overdue in business time: a deadline that rolls over a weekend or
         // holiday is not overdue before the working day it rolls to.
         Some("overdue") => {
-            let cal = crate::schedule::time_config(store)
-                .await
-                .calendar_for(None)
-                .ok();
+            let cal = crate::schedule::firm_calendar(store).await.ok();
             View::parse("overdue")?.query(me, crate::schedule::overdue_cutoff(cal.as_ref(), today))
         }
         // Due this week in business time: effective deadlines from today to
         // the week's last working day (a Saturday deadline that rolls to
         // next Monday is next week's).
         Some("due-this-week") => {
-            let cal = crate::schedule::time_config(store)
-                .await
-                .calendar_for(None)
-                .ok();
+            let cal = crate::schedule::firm_calendar(store).await.ok();
             let mut q = View::parse("due-this-week")?.query(me, today);
             let (from, to) = crate::schedule::this_week(cal.as_ref(), today);
             q.due_from = Some(from);

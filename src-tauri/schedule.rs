@@ -61,6 +61,23 @@ pub async fn time_config(store: &Store) -> TimeConfig {
     }
 }
 
+/// A team's business calendar: its own under the time settings, or the
+/// firm's when it has none or its own no longer validates.
+pub fn team_calendar(
+    cfg: &TimeConfig,
+    team: Option<guichet_domain::TeamId>,
+) -> Result<guichet_calendar::BusinessCalendar, guichet_sla::ConfigError> {
+    cfg.calendar_for(team.map(|t| t.to_string()).as_deref())
+        .or_else(|_| cfg.calendar_for(None))
+}
+
+/// The firm's business calendar under the stored time settings.
+pub async fn firm_calendar(
+    store: &Store,
+) -> Result<guichet_calendar::BusinessCalendar, guichet_sla::ConfigError> {
+    time_config(store).await.calendar_for(None)
+}
+
 /// The local user's notification preferences.
 pub async fn prefs(store: &Store) -> Prefs {
     match store.setting(PREFS).await {
@@ -200,11 +217,7 @@ fn watch(
     // falls back to the firm's.
     let cal = calendars
         .entry(t.team)
-        .or_insert_with(|| {
-            cfg.calendar_for(t.team.map(|id| id.to_string()).as_deref())
-                .or_else(|_| cfg.calendar_for(None))
-                .ok()
-        })
+        .or_insert_with(|| team_calendar(cfg, t.team).ok())
         .clone()?;
     let mut dues = guichet_sla::deadline_dues(t, cfg, &cal);
     let clock = (now - t.created_at <= SLA_HORIZON)

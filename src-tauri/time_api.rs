@@ -89,10 +89,7 @@ pub async fn ticket_time(
     now: DateTime<Utc>,
 ) -> TicketTime {
     let cfg = schedule::time_config(store).await;
-    let Ok(cal) = cfg
-        .calendar_for(ticket.team.map(|t| t.to_string()).as_deref())
-        .or_else(|_| cfg.calendar_for(None))
-    else {
+    let Ok(cal) = schedule::team_calendar(&cfg, ticket.team) else {
         return TicketTime {
             sla: None,
             deadline: None,
@@ -169,9 +166,8 @@ pub async fn agenda(state: State<'_, AppState>, days: u32) -> ApiResult<Vec<Agen
         ));
     }
     let store = &state.store;
-    let cfg = schedule::time_config(store).await;
-    let cal = cfg
-        .calendar_for(None)
+    let cal = schedule::firm_calendar(store)
+        .await
         .map_err(|e| invalid(&e.field, e.problem, e.accepted))?;
     let now = Utc::now();
     let today = cal.local_date(now);
@@ -375,9 +371,8 @@ pub async fn save_notification_settings(
 #[tauri::command]
 pub async fn effective_deadline(state: State<'_, AppState>, date: String) -> ApiResult<String> {
     let d: NaiveDate = guichet_domain::parse_date("due", &date).map_err(ApiError::from)?;
-    let cfg = schedule::time_config(&state.store).await;
-    let cal = cfg
-        .calendar_for(None)
+    let cal = schedule::firm_calendar(&state.store)
+        .await
         .map_err(|e| invalid(&e.field, e.problem, e.accepted))?;
     Ok(cal.effective_deadline(d).to_string())
 }
