@@ -150,46 +150,47 @@ pub fn on_close(app: &AppHandle, store: &Store) {
             actions: Vec::new(),
             urgency: guichet_notify::Urgency::Low,
         };
-        let shown = tauri::async_runtime::spawn_blocking(move || {
-            guichet_notify::deliver(&rendered, "Guichet", |_| {})
-        })
-        .await;
-        if let Err(e) | Ok(Err(e)) = shown
-            .map_err(|e| e.to_string())
-            .map(|r| r.map_err(|e| e.to_string()))
-        {
-            tracing::warn!(error = %e, "the close-to-tray hint could not be shown");
-        }
+        deliver(rendered, |_| {}).await;
         let _ = store.set_setting(HINT_SHOWN, "1").await;
     });
 }
 
-/// Shows one notification; true when the notification server took it.
-async fn show(app: &AppHandle, notice: Notice, lang: Lang) -> bool {
-    let rendered = render(&notice, lang);
-    let reference = notice.reference.clone();
-    let app = app.clone();
+/// Hands a notification to the notification server, off the async
+/// runtime (the D-Bus call blocks); true when the server took it.
+async fn deliver(
+    rendered: guichet_notify::Rendered,
+    on_action: impl FnOnce(String) + Send + 'static,
+) -> bool {
     let shown = tauri::async_runtime::spawn_blocking(move || {
-        let handle = app.clone();
-        let result = guichet_notify::deliver(&rendered, "Guichet", move |action| {
-            show_main(&handle);
-            match (action.as_str(), reference) {
-                ("open" | "default", Some(r)) => {
-                    let _ = handle.emit("open-ticket", r);
-                }
-                _ => {
-                    let _ = handle.emit("navigate", "overdue");
-                }
-            }
-        });
+        let result = guichet_notify::deliver(&rendered, "Guichet", on_action);
         if let Err(e) = &result {
-            // Ids only: the notice's text stays out of the log.
-            tracing::warn!(key = %rendered.key, error = %e, "notification not shown; tried again later");
+            // Ids only: the notification's text stays out of the log.
+            tracing::warn!(key = %rendered.key, error = %e, "notification not shown");
         }
         result.is_ok()
     })
     .await;
     matches!(shown, Ok(true))
+}
+
+/// Shows one notice; clicking it opens its ticket (or, for a summary, the
+/// Overdue view). True when the notification server took it.
+async fn show(app: &AppHandle, notice: Notice, lang: Lang) -> bool {
+    let rendered = render(&notice, lang);
+    let reference = notice.reference;
+    let handle = app.clone();
+    deliver(rendered, move |action| {
+        show_main(&handle);
+        match (action.as_str(), reference) {
+            ("open" | "default", Some(r)) => {
+                let _ = handle.emit("open-ticket", r);
+            }
+            _ => {
+                let _ = handle.emit("navigate", "overdue");
+            }
+        }
+    })
+    .await
 }
 
 /// The scheduler loop, for the life of the app.
