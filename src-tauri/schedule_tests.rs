@@ -32,12 +32,18 @@ async fn fresh() -> (tempfile::TempDir, Store, UserId) {
     (tmp, store, me)
 }
 
-fn ticket(title: &str, due: Option<&str>) -> NewTicket {
+/// A colleague of the local user, in the same store.
+async fn colleague(store: &Store) -> User {
+    let colleague = User::new("colleague", "A Colleague", None).unwrap();
+    store.add_user(&colleague).await.unwrap();
+    colleague
+}
+
+fn ticket(title: &str) -> NewTicket {
     NewTicket {
         title: title.into(),
         category: "client/advice".into(),
         assignee: None,
-        due: due.map(|d| d.parse::<NaiveDate>().unwrap()),
         ..NewTicket::default()
     }
 }
@@ -60,7 +66,7 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
     // enough ahead that its reminders lie in the future of the creation.
     let today = Utc::now().date_naive();
     let due = today + chrono::Duration::days(40);
-    let mut input = ticket("Mémoire en réplique", None);
+    let mut input = ticket("Mémoire en réplique");
     input.due = Some(due);
     input.assignee = Some(me);
     let t = store.create_ticket(me, input).await.unwrap();
@@ -184,13 +190,12 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
 async fn a_breach_reaches_the_team_lead_and_many_dues_make_a_summary() {
     let (_tmp, store, me) = fresh().await;
     let mut p = schedule::Planner::default();
-    let colleague = User::new("colleague", "A Colleague", None).unwrap();
-    store.add_user(&colleague).await.unwrap();
+    let colleague = colleague(&store).await;
     let team = Team::new("Tax").unwrap();
     store.add_team(&team).await.unwrap();
     store.set_team_lead(team.id, Some(me)).await.unwrap();
     for i in 0..8 {
-        let mut input = ticket(&format!("Dossier {i}"), None);
+        let mut input = ticket(&format!("Dossier {i}"));
         input.team = Some(team.id);
         input.assignee = Some(colleague.id);
         store.create_ticket(me, input).await.unwrap();
@@ -229,10 +234,9 @@ async fn a_breach_reaches_the_team_lead_and_many_dues_make_a_summary() {
 async fn what_others_do_reaches_me_once() {
     let (_tmp, store, me) = fresh().await;
     let mut p = schedule::Planner::default();
-    let colleague = User::new("colleague", "A Colleague", None).unwrap();
-    store.add_user(&colleague).await.unwrap();
+    let colleague = colleague(&store).await;
     let t = store
-        .create_ticket(colleague.id, ticket("Bail commercial", None))
+        .create_ticket(colleague.id, ticket("Bail commercial"))
         .await
         .unwrap();
     let k = t.reference.to_string();
@@ -278,10 +282,9 @@ async fn what_others_do_reaches_me_once() {
 async fn quiet_hours_hold_notifications_without_losing_them() {
     let (_tmp, store, me) = fresh().await;
     let mut p = schedule::Planner::default();
-    let colleague = User::new("colleague", "A Colleague", None).unwrap();
-    store.add_user(&colleague).await.unwrap();
+    let colleague = colleague(&store).await;
     let t = store
-        .create_ticket(colleague.id, ticket("Succession", None))
+        .create_ticket(colleague.id, ticket("Succession"))
         .await
         .unwrap();
     round(&store, &mut p, me, Utc::now()).await.unwrap();
@@ -369,7 +372,7 @@ fn due_this_week_counts_in_business_time() {
 async fn a_badge_moves_on_with_time_and_goes_with_the_ticket() {
     let (_tmp, store, me) = fresh().await;
     let mut p = schedule::Planner::default();
-    let mut input = ticket("Urgent: saisie conservatoire", None);
+    let mut input = ticket("Urgent: saisie conservatoire");
     input.priority = Some(guichet_domain::Priority::Urgent);
     let t = store.create_ticket(me, input).await.unwrap();
     let now = Utc::now();
@@ -412,7 +415,7 @@ async fn a_breach_escalates_once_even_when_the_raised_priority_breaches_again() 
         )
         .await
         .unwrap();
-    let mut input = ticket("Relevé de compte", None);
+    let mut input = ticket("Relevé de compte");
     input.assignee = Some(me);
     let t = store.create_ticket(me, input).await.unwrap();
     let k = t.reference.to_string();
