@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0002_status_due_index.sql"),
     include_str!("../../../migrations/sqlite/0003_unassigned_index.sql"),
     include_str!("../../../migrations/sqlite/0004_deadlines.sql"),
+    include_str!("../../../migrations/sqlite/0005_sync.sql"),
 ];
 
 /// How long a writer waits for another process's write to finish before

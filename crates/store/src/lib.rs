@@ -14,12 +14,14 @@ mod error;
 mod persist;
 mod query;
 mod rows;
+mod sync;
 mod tickets;
 mod transfer;
 
 pub use db::{db_path, DB_FILE};
 pub use error::{Error, LineError, Result};
 pub use query::{Comment, ListQuery, Sort, TicketSummary, View, TEXT_CANDIDATES};
+pub use sync::{Applied, Directory};
 pub use transfer::{demo_jsonl, Format, ImportReport, Record};
 
 use chrono::{DateTime, Utc};

@@ -315,6 +315,21 @@ impl Store {
     }
 }
 
+/// Checks and applies records inside the caller's transaction (a pulled
+/// batch): all or nothing, like an import.
+pub(crate) async fn apply_records(
+    conn: &mut SqliteConnection,
+    records: &[(usize, Record)],
+) -> Result<ImportReport> {
+    let mut errors = Vec::new();
+    let plan = check(conn, records, &mut errors).await?;
+    if !errors.is_empty() {
+        errors.truncate(MAX_REPORTED);
+        return Err(Error::Import(errors));
+    }
+    apply(conn, plan).await
+}
+
 fn read_records(input: &mut dyn BufRead, format: Format) -> (Vec<(usize, Record)>, Vec<LineError>) {
     let mut records = Vec::new();
     let mut errors = Vec::new();
@@ -581,6 +596,15 @@ fn check_event(
     }
 }
 
+/// A ticket's stored events.
+pub(crate) async fn stored_events(conn: &mut SqliteConnection, ticket: &str) -> Result<Vec<Event>> {
+    let rows = sqlx::query("SELECT id, ticket_id, actor, hlc, at, payload FROM events WHERE ticket_id = ?")
+        .bind(ticket)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
 /// Which of `values` the query finds, asked in chunks.
 async fn existing(
     conn: &mut SqliteConnection,
@@ -643,7 +667,26 @@ async fn apply(conn: &mut SqliteConnection, plan: Plan) -> Result<ImportReport> 
             let (n, t) = load_ticket(conn, &ticket_id.to_string()).await?;
             (n, Some(t))
         };
+        let latest: Option<String> = match &before {
+            Some(_) => sqlx::query_scalar("SELECT MAX(hlc) FROM events WHERE ticket_id = ?")
+                .bind(ticket_id.to_string())
+                .fetch_one(&mut *conn)
+                .await?,
+            None => None,
+        };
+        let late = latest.is_some_and(|l| events.iter().any(|e| e.hlc.to_string() < l));
         let after = match &before {
+            Some(_) if late => {
+                // An event older than what the ticket already holds (a
+                // pull after offline work): tags, watchers and links are
+                // sets whose adds and removes depend on order, so the
+                // ticket is replayed from its whole log in clock order,
+                // which gives every replica the same state.
+                let mut all = stored_events(conn, &ticket_id.to_string()).await?;
+                all.extend(events.iter().cloned());
+                all.sort_by_key(|e| (!matches!(e.kind, EventKind::Created(_)), e.hlc));
+                Ticket::replay(&all).expect("stored log starts with its creation")
+            }
             Some(t) => {
                 let mut t = t.clone();
                 events.iter().for_each(|e| t.apply(e));

@@ -1,0 +1,378 @@
+//! The local side of shared mode: the outbox of events not yet acknowledged
+//! by the server, applying a pulled batch together with its cursor, and
+//! forgetting tickets the user may no longer see. The network side is in
+//! the `guichet-sync` crate.
+
+use crate::directory::{insert_category, insert_user};
+use crate::error::{Error, Result};
+use crate::query::event_from_row;
+use crate::transfer::{apply_records, Record};
+use crate::{meta_get, meta_set, Store};
+use guichet_domain::{Category, Contact, Event, EventId, ReplicaCode, Team, TicketId, User};
+use sqlx::SqliteConnection;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// The server's directory as a pull brings it: replaces the local one.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    pub users: Vec<User>,
+    pub teams: Vec<Team>,
+    pub contacts: Vec<Contact>,
+    pub categories: Vec<Category>,
+}
+
+/// What one pulled batch did to the replica.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub events: usize,
+    pub already_present: usize,
+    pub forgotten: usize,
+}
+
+impl Store {
+    /// Creates a data directory that is a replica of a shared database:
+    /// its user is the server's user (same id), its replica code the one
+    /// the server handed out, so its ticket references are unique firm-wide.
+    pub async fn init_shared(dir: &Path, user: &User, code: ReplicaCode) -> Result<Store> {
+        let store = Store::init(dir, &user.login, &user.name).await?;
+        store
+            .guard(async {
+                let mut tx = store.pool.begin_with("BEGIN IMMEDIATE").await?;
+                if meta_get(&mut tx, "shared").await?.as_deref() == Some("1") {
+                    tx.commit().await?;
+                    return Ok(());
+                }
+                let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if tickets > 0 {
+                    return Err(guichet_domain::DomainError::invalid(
+                        "data directory",
+                        "already holds local tickets",
+                        "a new, empty data directory (import the local one into the server with `guichet admin import`)",
+                    )
+                    .into());
+                }
+                sqlx::query("DELETE FROM team_members").execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM users").execute(&mut *tx).await?;
+                insert_user(&mut tx, user).await?;
+                meta_set(&mut tx, "local_user", &user.id.to_string()).await?;
+                meta_set(&mut tx, "replica", &code.to_string()).await?;
+                meta_set(&mut tx, "shared", "1").await?;
+                tx.commit().await?;
+                Ok(())
+            })
+            .await?;
+        Ok(store)
+    }
+
+    /// Whether this data directory is a replica of a shared database.
+    pub async fn is_shared(&self) -> Result<bool> {
+        Ok(self.sync_state("shared").await?.as_deref() == Some("1"))
+    }
+
+    /// A value the sync engine keeps in this replica (`cursor.events`, `server`…).
+    pub async fn sync_state(&self, key: &str) -> Result<Option<String>> {
+        let mut conn = self.pool.acquire().await?;
+        self.guard(meta_get(&mut conn, key)).await
+    }
+
+    pub async fn set_sync_state(&self, key: &str, value: &str) -> Result<()> {
+        self.guard(async {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            meta_set(&mut tx, key, value).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The oldest `limit` events the server has not acknowledged, in the
+    /// order they were written here.
+    pub async fn outbox(&self, limit: u32) -> Result<Vec<Event>> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = self
+            .guard(async {
+                Ok(sqlx::query(
+                    "SELECT e.id, e.ticket_id, e.actor, e.hlc, e.at, e.payload FROM outbox o \
+                     JOIN events e ON e.id = o.event_id ORDER BY e.seq LIMIT ?",
+                )
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?)
+            })
+            .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// How many local changes wait for the server.
+    pub async fn outbox_len(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
+    /// The server took these events (or already had them).
+    pub async fn acknowledge(&self, ids: &[EventId]) -> Result<()> {
+        self.guard(async {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            delete_outbox(&mut tx, ids.iter().map(|i| i.to_string())).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The server refused this event (permissions): it leaves the outbox and
+    /// is listed, with the server's reason, for the user to see.
+    pub async fn refuse(&self, id: EventId, reason: &str) -> Result<()> {
+        self.guard(async {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            delete_outbox(&mut tx, std::iter::once(id.to_string())).await?;
+            sqlx::query("INSERT OR REPLACE INTO push_refused(event_id, reason, at) VALUES (?, ?, ?)")
+                .bind(id.to_string())
+                .bind(reason)
+                .bind(crate::now().timestamp_micros())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Events the server refused, with its reasons.
+    pub async fn refused(&self) -> Result<Vec<(EventId, String)>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT event_id, reason FROM push_refused ORDER BY at")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, r)| Some((id.parse().ok()?, r)))
+            .collect())
+    }
+
+    /// Applies a pulled batch: the directory (when given) replaces the local
+    /// one, the events new to this replica are checked and applied (fields
+    /// last-writer-wins by clock), and the cursors are saved, all in one
+    /// transaction: a crash leaves either all of it or none of it.
+    pub async fn apply_pulled(
+        &self,
+        directory: Option<&Directory>,
+        events: Vec<Event>,
+        cursors: &[(&str, String)],
+    ) -> Result<Applied> {
+        self.guard(async {
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            if let Some(d) = directory {
+                replace_directory(&mut tx, d).await?;
+            }
+            let ids: Vec<String> = events.iter().map(|e| e.id.to_string()).collect();
+            let records: Vec<(usize, Record)> = events
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| (i + 1, Record::Event(e)))
+                .collect();
+            let report = apply_records(&mut tx, &records).await?;
+            // Pulled events are not this replica's to push.
+            delete_outbox(&mut tx, ids.into_iter()).await?;
+            for (k, v) in cursors {
+                meta_set(&mut tx, k, v).await?;
+            }
+            tx.commit().await?;
+            Ok(Applied {
+                events: report.events,
+                already_present: report.already_present,
+                forgotten: 0,
+            })
+        })
+        .await
+    }
+
+    /// Removes tickets the user may no longer see from this replica: the
+    /// ticket, its history, comments, attachments (files too) and search
+    /// entries. Unpushed changes to them are dropped: the server would
+    /// refuse them.
+    pub async fn forget_tickets(&self, ids: &[TicketId]) -> Result<usize> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let blobs = self
+            .guard(async {
+                let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                let mut blobs = Vec::new();
+                for id in ids {
+                    let id = id.to_string();
+                    let n: Option<i64> = sqlx::query_scalar("SELECT n FROM tickets WHERE id = ?")
+                        .bind(&id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let Some(n) = n else { continue };
+                    let hashes: Vec<String> =
+                        sqlx::query_scalar("SELECT sha256 FROM attachments WHERE ticket_n = ?")
+                            .bind(n)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                    blobs.extend(hashes);
+                    for table in ["comments", "attachments", "ticket_tags", "ticket_watchers", "ticket_links"] {
+                        sqlx::query(&format!("DELETE FROM {table} WHERE ticket_n = ?"))
+                            .bind(n)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    sqlx::query("DELETE FROM tickets WHERE n = ?")
+                        .bind(n)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM outbox WHERE event_id IN (SELECT id FROM events WHERE ticket_id = ?)")
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                    // History is append-only for users; losing access is
+                    // the one case where a replica drops it, so the guard
+                    // is lifted inside this transaction only.
+                    sqlx::query("DROP TRIGGER events_append_only_delete")
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM events WHERE ticket_id = ?")
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events \
+                         BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+                    )
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let mut unused = Vec::new();
+                for h in blobs {
+                    let still: i64 =
+                        sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE sha256 = ?")
+                            .bind(&h)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    if still == 0 {
+                        unused.push(h);
+                    }
+                }
+                tx.commit().await?;
+                Ok(unused)
+            })
+            .await?;
+        for h in &blobs {
+            let path = self.blob_path(h);
+            if let Err(e) = std::fs::remove_file(&path) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return Err(Error::io(&path, e));
+                }
+            }
+        }
+        tracing::info!(tickets = ids.len(), files = blobs.len(), "tickets no longer visible removed from the replica");
+        Ok(ids.len())
+    }
+
+    /// The ids of every ticket in this replica.
+    pub async fn ticket_ids(&self) -> Result<HashSet<TicketId>> {
+        let rows: Vec<String> = sqlx::query_scalar("SELECT id FROM tickets")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().filter_map(|r| r.parse().ok()).collect())
+    }
+
+    /// Every event of this replica, in clock order (tests compare replicas with it).
+    pub async fn all_events(&self) -> Result<Vec<Event>> {
+        let rows = sqlx::query("SELECT id, ticket_id, actor, hlc, at, payload FROM events ORDER BY hlc, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+}
+
+async fn delete_outbox(conn: &mut SqliteConnection, ids: impl Iterator<Item = String>) -> Result<()> {
+    let ids: Vec<String> = ids.collect();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "DELETE FROM outbox WHERE event_id IN ({})",
+            vec!["?"; chunk.len()].join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn replace_directory(conn: &mut SqliteConnection, d: &Directory) -> Result<()> {
+    for u in &d.users {
+        sqlx::query(
+            "INSERT INTO users(id, login, name, email, active) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, active = excluded.active",
+        )
+        .bind(u.id.to_string())
+        .bind(&u.login)
+        .bind(&u.name)
+        .bind(&u.email)
+        .bind(u.active as i64)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for c in &d.categories {
+        let known: Option<String> = sqlx::query_scalar("SELECT key FROM categories WHERE key = ?")
+            .bind(&c.key)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if known.is_some() {
+            sqlx::query(
+                "UPDATE categories SET name_en = ?, name_fr = ?, name_de = ?, confidential = ? WHERE key = ?",
+            )
+            .bind(&c.name_en)
+            .bind(&c.name_fr)
+            .bind(&c.name_de)
+            .bind(c.confidential as i64)
+            .bind(&c.key)
+            .execute(&mut *conn)
+            .await?;
+        } else {
+            insert_category(conn, c).await?;
+        }
+    }
+    sqlx::query("DELETE FROM team_members").execute(&mut *conn).await?;
+    for t in &d.teams {
+        sqlx::query(
+            "INSERT INTO teams(id, name, lead) VALUES (?, ?, ?) \
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, lead = excluded.lead",
+        )
+        .bind(t.id.to_string())
+        .bind(&t.name)
+        .bind(t.lead.map(|l| l.to_string()))
+        .execute(&mut *conn)
+        .await?;
+        for m in &t.members {
+            sqlx::query("INSERT OR IGNORE INTO team_members(team_id, user_id) VALUES (?, ?)")
+                .bind(t.id.to_string())
+                .bind(m.to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    for c in &d.contacts {
+        sqlx::query(
+            "INSERT INTO contacts(id, name, email, organisation) VALUES (?, ?, ?, ?) \
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, organisation = excluded.organisation",
+        )
+        .bind(c.id.to_string())
+        .bind(&c.name)
+        .bind(&c.email)
+        .bind(&c.organisation)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

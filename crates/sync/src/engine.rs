@@ -1,0 +1,319 @@
+//! The sync engine: push the outbox, then pull.
+//!
+//! A round:
+//! 1. contacts entered here, then the outbox (oldest first, in batches), are
+//!    pushed; accepted (or already present) events leave the outbox,
+//!    refused ones are listed with the server's reason;
+//! 2. one read-only snapshot of the server is opened; events are read in
+//!    commit order (numbers drawn at COMMIT under a lock, see the schema);
+//! 3. the access log since the access cursor says which tickets may have
+//!    changed visibility: those no longer visible are removed from the
+//!    replica, those newly visible are fetched whole;
+//! 4. events after the event cursor are pulled page by page; each page is
+//!    applied together with its cursor in one local transaction.
+//!
+//! Every step can be interrupted anywhere: a repeated push applies nothing
+//! twice (event ids), a repeated pull skips what is present.
+
+use crate::server::{Cursor, Pull, Server};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use guichet_domain::{EventKind, TicketId};
+use guichet_store::Store;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+const PUSH_BATCH: u32 = 500;
+const PULL_PAGE: u32 = 5_000;
+const CURSOR_EVENTS: &str = "sync.cursor.events";
+const CURSOR_ACCESS: &str = "sync.cursor.access";
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub pushed: usize,
+    pub refused: usize,
+    pub pulled: usize,
+    pub forgotten: usize,
+}
+
+/// Makes a new data directory a replica of the shared database for the
+/// connected user, and brings it up to date.
+pub async fn connect_replica(dir: &Path, server: &Server, url: &str) -> Result<(Store, Report)> {
+    let me = server.whoami().await?;
+    let store = match Store::open(dir).await {
+        Ok(s) if s.is_shared().await? => {
+            if s.local_user().await? != me.user.id {
+                return Err(guichet_domain::DomainError::invalid(
+                    "data directory",
+                    "is the replica of another user",
+                    "the data directory of this login, or a new one",
+                )
+                .into());
+            }
+            s
+        }
+        _ => {
+            let code = server.register_replica().await?;
+            Store::init_shared(dir, &me.user, code).await?
+        }
+    };
+    store.set_sync_state("sync.server", &redact_url(url)).await?;
+    let report = sync_once(&store, server).await?;
+    Ok((store, report))
+}
+
+/// The URL without its password, as kept in the replica.
+pub fn redact_url(url: &str) -> String {
+    match url::parse_userinfo(url) {
+        Some((head, user, tail)) => format!("{head}{user}@{tail}"),
+        None => url.to_string(),
+    }
+}
+
+mod url {
+    /// Splits `scheme://user:password@rest` into (`scheme://`, `user`, `rest`).
+    pub fn parse_userinfo(url: &str) -> Option<(&str, &str, &str)> {
+        let start = url.find("://")? + 3;
+        let at = url[start..].find('@')? + start;
+        let userinfo = &url[start..at];
+        let user = userinfo.split(':').next().unwrap_or("");
+        Some((&url[..start], user, &url[at + 1..]))
+    }
+}
+
+/// One push and pull round.
+pub async fn sync_once(store: &Store, server: &Server) -> Result<Report> {
+    let mut report = Report::default();
+    push(store, server, &mut report).await?;
+    pull(store, server, &mut report).await?;
+    Ok(report)
+}
+
+async fn push(store: &Store, server: &Server, report: &mut Report) -> Result<()> {
+    server.push_contacts(&store.contacts().await?).await?;
+    loop {
+        let batch = store.outbox(PUSH_BATCH).await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let done = server.push(&batch).await?;
+        // The server committed; if the process dies here the next round
+        // pushes the same events again, and the server skips them.
+        store.acknowledge(&done.accepted).await?;
+        for (id, reason) in &done.refused {
+            tracing::warn!(event = %id, "the server refused a change");
+            store.refuse(*id, reason).await?;
+        }
+        report.pushed += done.accepted.len();
+        report.refused += done.refused.len();
+    }
+}
+
+fn cursor(v: Option<String>) -> Result<Cursor> {
+    v.map(|s| s.parse().map_err(Error::Refused))
+        .transpose()
+        .map(|c| c.unwrap_or_default())
+}
+
+async fn pull(store: &Store, server: &Server, report: &mut Report) -> Result<()> {
+    let mut pull = server.begin_pull().await?;
+    let r = pull_in(store, &mut pull, report).await;
+    let f = pull.finish().await;
+    r.and(f)
+}
+
+async fn pull_in(store: &Store, pull: &mut Pull, report: &mut Report) -> Result<()> {
+    let directory = pull.directory().await?;
+    let mut local: HashSet<TicketId> = store.ticket_ids().await?;
+
+    // Visibility changes first: drop what is gone, fetch what is new.
+    let access_after = cursor(store.sync_state(CURSOR_ACCESS).await?)?;
+    let (changes, access_last) = pull.access_changes(access_after).await?;
+    let mut fetch: Vec<TicketId> = Vec::new();
+    if changes.iter().any(|c| c.is_none()) {
+        let visible: HashSet<TicketId> = pull.visible_ids().await?.into_iter().collect();
+        let gone: Vec<TicketId> = local.difference(&visible).copied().collect();
+        report.forgotten += store.forget_tickets(&gone).await?;
+        fetch.extend(visible.difference(&local).copied());
+    } else if !changes.is_empty() {
+        let ids: Vec<TicketId> = changes.iter().flatten().copied().collect::<HashSet<_>>().into_iter().collect();
+        let visible: HashSet<TicketId> = pull.visible_among(&ids).await?.into_iter().collect();
+        let gone: Vec<TicketId> = ids.iter().filter(|i| !visible.contains(i) && local.contains(i)).copied().collect();
+        report.forgotten += store.forget_tickets(&gone).await?;
+        fetch.extend(ids.iter().filter(|i| visible.contains(i) && !local.contains(i)).copied());
+    }
+    for id in store.ticket_ids().await?.symmetric_difference(&local).copied().collect::<Vec<_>>() {
+        local.remove(&id);
+    }
+    let history = if fetch.is_empty() { Vec::new() } else { pull.history(&fetch).await? };
+    let mut cursors = Vec::new();
+    if let Some(c) = access_last {
+        cursors.push((CURSOR_ACCESS, c.to_string()));
+    }
+    local.extend(fetch.iter().copied());
+    let applied = store.apply_pulled(Some(&directory), history, &cursors).await?;
+    report.pulled += applied.events;
+
+    // Then the log, page by page, each page with its cursor.
+    let mut after = cursor(store.sync_state(CURSOR_EVENTS).await?)?;
+    loop {
+        let page = pull.page(after, PULL_PAGE).await?;
+        let Some(last) = page.last else { break };
+        let mut events = page.events;
+        // A ticket this replica does not hold, whose creation is not in the
+        // page: fetch its whole history (it became visible by an event the
+        // access log will also report).
+        let created: HashSet<TicketId> = events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Created(_)))
+            .map(|e| e.ticket)
+            .collect();
+        let missing: Vec<TicketId> = events
+            .iter()
+            .map(|e| e.ticket)
+            .filter(|t| !local.contains(t) && !created.contains(t))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if !missing.is_empty() {
+            let extra = pull.history(&missing).await?;
+            let have: HashSet<_> = events.iter().map(|e| e.id).collect();
+            events.extend(extra.into_iter().filter(|e| !have.contains(&e.id)));
+        }
+        local.extend(events.iter().map(|e| e.ticket));
+        let applied = store
+            .apply_pulled(None, events, &[(CURSOR_EVENTS, last.to_string())])
+            .await?;
+        report.pulled += applied.events;
+        after = last;
+    }
+    Ok(())
+}
+
+/// Where the engine stands, for the status indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncState {
+    /// Not started yet.
+    Starting,
+    Syncing,
+    Online { last: DateTime<Utc> },
+    Offline { since: DateTime<Utc>, reason: String },
+    /// The server refused the login: nothing is retried until signed in again.
+    LoggedOut,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    #[serde(flatten)]
+    pub state: SyncState,
+    /// Local changes waiting for the server.
+    pub pending: u64,
+    /// Changes the server refused.
+    pub refused: u64,
+}
+
+/// The background engine of the desktop app: a round at start, whenever
+/// the server announces a change (LISTEN), whenever this PC wrote
+/// something, and every 30 s; after a failure, retries with back-off.
+pub struct Syncer {
+    wake: Arc<Notify>,
+    status: Arc<Mutex<SyncState>>,
+    stop: Arc<Notify>,
+}
+
+impl Syncer {
+    pub fn start(store: Store, server: Server) -> Syncer {
+        let wake = Arc::new(Notify::new());
+        let stop = Arc::new(Notify::new());
+        let status = Arc::new(Mutex::new(SyncState::Starting));
+        let s = Syncer {
+            wake: wake.clone(),
+            status: status.clone(),
+            stop: stop.clone(),
+        };
+        tokio::spawn(run(store, server, wake, status, stop));
+        s
+    }
+
+    /// Asks for a round now (after a local write).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn state(&self) -> SyncState {
+        self.status.lock().expect("status lock").clone()
+    }
+
+    pub fn stop(&self) {
+        self.stop.notify_one();
+    }
+}
+
+async fn run(store: Store, server: Server, wake: Arc<Notify>, status: Arc<Mutex<SyncState>>, stop: Arc<Notify>) {
+    let set = |s: SyncState| *status.lock().expect("status lock") = s;
+    let mut backoff = Duration::from_secs(1);
+    let mut listener: Option<sqlx::postgres::PgListener> = None;
+    loop {
+        if listener.is_none() {
+            if let Ok(mut l) = sqlx::postgres::PgListener::connect_with(server.pool()).await {
+                if l.listen("guichet").await.is_ok() {
+                    listener = Some(l);
+                }
+            }
+        }
+        {
+            let mut st = status.lock().expect("status lock");
+            if !matches!(*st, SyncState::Offline { .. }) {
+                *st = SyncState::Syncing;
+            }
+        }
+        let wait = match sync_once(&store, &server).await {
+            Ok(r) => {
+                if r != Report::default() {
+                    tracing::info!(pushed = r.pushed, pulled = r.pulled, refused = r.refused, forgotten = r.forgotten, "sync round");
+                }
+                set(SyncState::Online { last: Utc::now() });
+                backoff = Duration::from_secs(1);
+                Duration::from_secs(30)
+            }
+            Err(Error::Login) => {
+                set(SyncState::LoggedOut);
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(code = e.code(), "sync round failed");
+                let since = match &*status.lock().expect("status lock") {
+                    SyncState::Offline { since, .. } => *since,
+                    _ => Utc::now(),
+                };
+                set(SyncState::Offline { since, reason: e.code().to_string() });
+                listener = None;
+                let w = backoff;
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+                w
+            }
+        };
+        let notified = async {
+            match listener.as_mut() {
+                Some(l) => {
+                    if l.recv().await.is_err() {
+                        tokio::time::sleep(wait).await;
+                    }
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = notified => {}
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.notified() => return,
+        }
+    }
+}
