@@ -305,7 +305,13 @@ BEGIN
         RETURN NEW;
     END IF;
 
-    SELECT * INTO t FROM guichet.tickets WHERE id = NEW.ticket_id FOR UPDATE;
+    -- Only writes that change the projection lock the ticket's row: comments
+    -- and attachments of several people on one ticket do not wait on each other.
+    IF NEW.kind IN ('changed', 'watcher_added', 'watcher_removed') THEN
+        SELECT * INTO t FROM guichet.tickets WHERE id = NEW.ticket_id FOR UPDATE;
+    ELSE
+        SELECT * INTO t FROM guichet.tickets WHERE id = NEW.ticket_id;
+    END IF;
     IF NOT FOUND OR NOT (importing OR guichet.sees(t, uid, urole)) THEN
         PERFORM guichet.deny('ticket ' || NEW.ticket_id || ' is not visible to ' || session_user);
     END IF;

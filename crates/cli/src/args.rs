@@ -6,7 +6,8 @@ use std::path::PathBuf;
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 unexpected failure (database, file system); \
 2 wrong command line; 3 input refused (invalid field, unknown name, forbidden transition, attachment \
 too large), nothing written; 4 ticket or record not found; 5 data directory not initialised or \
-database damaged; 6 import file rejected, nothing written.";
+database damaged; 6 import file rejected, nothing written; 7 refused by the shared database \
+(permission, login); 8 shared database unreachable.";
 
 /// Guichet: tickets, deadlines and requests of a professional firm.
 #[derive(Parser, Debug)]
@@ -18,6 +19,13 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Work against the firm's shared PostgreSQL database as the user of this
+    /// URL (postgres://LOGIN@HOST:PORT/DB?sslmode=verify-full…): the data
+    /// directory (by default one per login and server in the cache directory)
+    /// is synced before the command and the command's changes are pushed
+    /// after it. The password comes from PGPASSWORD, else the keychain.
+    #[arg(long, global = true, env = "GUICHET_DATABASE_URL")]
+    pub database_url: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -75,6 +83,32 @@ pub enum Command {
     },
     /// Check the database file for damage.
     Check,
+    /// Administer the shared PostgreSQL database (schema, people, teams).
+    #[command(subcommand)]
+    Admin(AdminCmd),
+    /// Make this data directory a replica of the shared database (needs --database-url).
+    Connect {
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Keep the password in the operating system's keychain for later commands.
+        #[arg(long)]
+        remember: bool,
+    },
+    /// Push this replica's changes and pull everyone else's.
+    Sync {
+        /// Keep running: sync whenever the server announces a change.
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Forget the password kept in the keychain for this replica's server.
+    SignOut,
+    /// Change your own password on the shared database.
+    Password {
+        /// Read the new password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Show the data directory, this replica's code and counts.
     Status,
     /// Public holidays and deadline rollover, per country and region (needs no data directory).
@@ -353,4 +387,70 @@ pub enum ConfigCmd {
     Get,
     /// Change a setting. Known: attachment-max-bytes.
     Set { key: String, value: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCmd {
+    /// Create (or upgrade) the schema, roles and policies, and the first administrator.
+    /// Run as the server's superuser; re-running changes nothing already there.
+    Init {
+        /// The first administrator's login (also their database role).
+        #[arg(long)]
+        admin: String,
+        #[arg(long)]
+        name: String,
+        /// Read the administrator's password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// People: one database login role each.
+    #[command(subcommand)]
+    User(AdminUserCmd),
+    /// Teams and their members.
+    #[command(subcommand)]
+    Team(AdminTeamCmd),
+    /// Make a category confidential to one team (HR), or ordinary again with `none`.
+    Confidential { category: String, team: String },
+    /// Import the local data directory (--data-dir), history included.
+    Import,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminUserCmd {
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// admin, lead, staff or requester.
+        #[arg(long, default_value = "staff")]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Use a login role that already exists (made by LDAP/AD sync): no password is set.
+        #[arg(long)]
+        existing_role: bool,
+    },
+    /// The user can no longer log in; their history stays.
+    Disable { login: String },
+    /// Set a new password (read from standard input).
+    ResetPassword { login: String },
+    /// Change a user's role.
+    Role { login: String, role: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminTeamCmd {
+    Add { name: String },
+    /// Add a member (or remove with --remove).
+    Member {
+        team: String,
+        login: String,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Set the team lead, or `none`.
+    Lead { team: String, login: String },
 }

@@ -5,6 +5,7 @@
 mod args;
 mod output;
 mod run;
+mod shared;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -26,6 +27,10 @@ pub mod exit {
     pub const DATA: u8 = 5;
     /// An import file was rejected; every bad line is listed. Nothing was written.
     pub const IMPORT_REJECTED: u8 = 6;
+    /// The shared database refused: no permission, wrong login or password.
+    pub const FORBIDDEN: u8 = 7;
+    /// The shared database could not be reached.
+    pub const OFFLINE: u8 = 8;
 }
 
 fn main() -> ExitCode {
@@ -59,6 +64,15 @@ fn main() -> ExitCode {
         .build()
         .expect("a tokio runtime");
     let json = cli.json;
+    if shared::wants(&cli) {
+        return match runtime.block_on(shared::run(cli)) {
+            Ok(()) => ExitCode::from(exit::OK),
+            Err(e) => {
+                shared::print_error(&e, json);
+                ExitCode::from(shared::exit_code(&e))
+            }
+        };
+    }
     match runtime.block_on(run::run(cli)) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {

@@ -62,10 +62,15 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     result
 }
 
-async fn command(store: &Store, dir: &Path, command: Command, out: Out) -> Result<(), Error> {
+pub(crate) async fn command(store: &Store, dir: &Path, command: Command, out: Out) -> Result<(), Error> {
     let me = store.local_user().await?;
     match command {
         Command::Init { .. } | Command::Calendar(_) => unreachable!("handled above"),
+        Command::Admin(_)
+        | Command::Connect { .. }
+        | Command::Sync { .. }
+        | Command::SignOut
+        | Command::Password { .. } => unreachable!("shared mode, handled in shared.rs"),
         Command::Ticket(cmd) => ticket(store, me, cmd, out).await?,
         Command::Deadlines(DeadlinesCmd::Ics {
             assignee,

@@ -13,7 +13,10 @@ use sqlx::{PgConnection, PgPool, Row};
 
 /// The schema's migrations, in order; `guichet.schema_migrations` records
 /// which ran, so `init` can be run again after an upgrade.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../../migrations/postgres/0001_shared.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[(
+    1,
+    include_str!("../../../migrations/postgres/0001_shared.sql"),
+)];
 
 /// The roles a person can have (see the permission matrix in ARCHITECTURE).
 pub const ROLES: &[&str] = &["admin", "lead", "staff", "requester"];
@@ -83,12 +86,15 @@ pub async fn init(pool: &PgPool, admin: &NewUser) -> Result<InitReport> {
     }
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     // One init at a time.
-    sqlx::query("SELECT pg_advisory_xact_lock(4242)").execute(&mut *tx).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(4242)")
+        .execute(&mut *tx)
+        .await?;
     for (role, extra) in [(&g.owner, ""), (&g.users, ""), (&g.admins, "")] {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-            .bind(role)
-            .fetch_one(&mut *tx)
-            .await?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+                .bind(role)
+                .fetch_one(&mut *tx)
+                .await?;
         if !exists {
             sqlx::query(&format!("CREATE ROLE {} NOLOGIN{extra}", ident(role)))
                 .execute(&mut *tx)
@@ -100,12 +106,17 @@ pub async fn init(pool: &PgPool, admin: &NewUser) -> Result<InitReport> {
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query(&format!("GRANT {} TO {}", ident(&g.users), ident(&g.admins)))
-        .execute(&mut *tx)
-        .await?;
-    let present: bool = sqlx::query_scalar("SELECT to_regclass('guichet.schema_migrations') IS NOT NULL")
-        .fetch_one(&mut *tx)
-        .await?;
+    sqlx::query(&format!(
+        "GRANT {} TO {}",
+        ident(&g.users),
+        ident(&g.admins)
+    ))
+    .execute(&mut *tx)
+    .await?;
+    let present: bool =
+        sqlx::query_scalar("SELECT to_regclass('guichet.schema_migrations') IS NOT NULL")
+            .fetch_one(&mut *tx)
+            .await?;
     let done: Vec<i32> = if present {
         sqlx::query_scalar("SELECT version FROM guichet.schema_migrations")
             .fetch_all(&mut *tx)
@@ -154,10 +165,11 @@ pub async fn init(pool: &PgPool, admin: &NewUser) -> Result<InitReport> {
         .execute(&mut *tx)
         .await?;
     }
-    let has_admin: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM guichet.users WHERE login = $1)")
-        .bind(&admin.login)
-        .fetch_one(&mut *tx)
-        .await?;
+    let has_admin: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM guichet.users WHERE login = $1)")
+            .bind(&admin.login)
+            .fetch_one(&mut *tx)
+            .await?;
     if !has_admin {
         add_user_in(&mut tx, &g, admin).await?;
     }
@@ -183,14 +195,16 @@ pub async fn add_user(pool: &PgPool, u: &NewUser) -> Result<User> {
 async fn add_user_in(conn: &mut PgConnection, g: &Groups, u: &NewUser) -> Result<User> {
     let user = User::new(&u.login, &u.name, u.email.as_deref())?;
     check_role(&u.role)?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-        .bind(&user.login)
-        .fetch_one(&mut *conn)
-        .await?;
-    let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM guichet.users WHERE login = $1)")
-        .bind(&user.login)
-        .fetch_one(&mut *conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+            .bind(&user.login)
+            .fetch_one(&mut *conn)
+            .await?;
+    let known: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM guichet.users WHERE login = $1)")
+            .bind(&user.login)
+            .fetch_one(&mut *conn)
+            .await?;
     if known {
         return Err(DomainError::invalid(
             "login",
@@ -217,16 +231,28 @@ async fn add_user_in(conn: &mut PgConnection, g: &Groups, u: &NewUser) -> Result
     if let Some(p) = &u.password {
         set_password_in(conn, &user.login, p).await?;
     }
-    sqlx::query(&format!("GRANT {} TO {}", ident(&g.users), ident(&user.login)))
+    sqlx::query(&format!(
+        "GRANT {} TO {}",
+        ident(&g.users),
+        ident(&user.login)
+    ))
+    .execute(&mut *conn)
+    .await?;
+    if u.role == "admin" {
+        sqlx::query(&format!(
+            "GRANT {} TO {} WITH ADMIN OPTION",
+            ident(&g.admins),
+            ident(&user.login)
+        ))
         .execute(&mut *conn)
         .await?;
-    if u.role == "admin" {
-        sqlx::query(&format!("GRANT {} TO {} WITH ADMIN OPTION", ident(&g.admins), ident(&user.login)))
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(&format!("GRANT {} TO {} WITH ADMIN OPTION", ident(&g.users), ident(&user.login)))
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(&format!(
+            "GRANT {} TO {} WITH ADMIN OPTION",
+            ident(&g.users),
+            ident(&user.login)
+        ))
+        .execute(&mut *conn)
+        .await?;
         sqlx::query(&format!("ALTER ROLE {} CREATEROLE", ident(&user.login)))
             .execute(&mut *conn)
             .await?;
@@ -247,30 +273,37 @@ fn check_role(role: &str) -> Result<()> {
     if ROLES.contains(&role) {
         Ok(())
     } else {
-        Err(DomainError::invalid("role", format!("'{role}' is not a role"), ROLES.join(", ")).into())
+        Err(
+            DomainError::invalid("role", format!("'{role}' is not a role"), ROLES.join(", "))
+                .into(),
+        )
     }
 }
 
 async fn set_password_in(conn: &mut PgConnection, login: &str, password: &str) -> Result<()> {
     if password.chars().count() < 12 {
-        return Err(DomainError::invalid("password", "is too short", "at least 12 characters").into());
+        return Err(
+            DomainError::invalid("password", "is too short", "at least 12 characters").into(),
+        );
     }
     // The server hashes it (SCRAM-SHA-256 by default since PostgreSQL 14);
     // the statement is built by the server's format() so quoting is exact.
-    let sql: String = sqlx::query_scalar("SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)")
-        .bind(login)
-        .bind(password)
-        .fetch_one(&mut *conn)
-        .await?;
+    let sql: String =
+        sqlx::query_scalar("SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)")
+            .bind(login)
+            .bind(password)
+            .fetch_one(&mut *conn)
+            .await?;
     sqlx::query(&sql).execute(&mut *conn).await?;
     Ok(())
 }
 
 async fn require_user(conn: &mut PgConnection, login: &str) -> Result<uuid::Uuid> {
-    let id: Option<String> = sqlx::query_scalar("SELECT id::text FROM guichet.users WHERE login = $1")
-        .bind(login)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id::text FROM guichet.users WHERE login = $1")
+            .bind(login)
+            .fetch_optional(&mut *conn)
+            .await?;
     let id = id.ok_or_else(|| {
         Error::from(DomainError::invalid(
             "login",
@@ -291,7 +324,9 @@ pub async fn reset_password(pool: &PgPool, login: &str, password: &str) -> Resul
 /// Changes the connected user's own password.
 pub async fn change_own_password(pool: &PgPool, password: &str) -> Result<()> {
     let mut conn = pool.acquire().await?;
-    let me: String = sqlx::query_scalar("SELECT session_user::text").fetch_one(&mut *conn).await?;
+    let me: String = sqlx::query_scalar("SELECT session_user::text")
+        .fetch_one(&mut *conn)
+        .await?;
     set_password_in(&mut conn, &me, password).await
 }
 
@@ -326,22 +361,30 @@ pub async fn set_role(pool: &PgPool, login: &str, role: &str) -> Result<()> {
 
 pub async fn add_team(pool: &PgPool, name: &str) -> Result<Team> {
     let team = Team::new(name)?;
-    let done = sqlx::query("INSERT INTO guichet.teams(id, name) VALUES ($1::uuid, $2) ON CONFLICT (name) DO NOTHING")
-        .bind(team.id.to_string())
-        .bind(&team.name)
-        .execute(pool)
-        .await?;
+    let done = sqlx::query(
+        "INSERT INTO guichet.teams(id, name) VALUES ($1::uuid, $2) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(team.id.to_string())
+    .bind(&team.name)
+    .execute(pool)
+    .await?;
     if done.rows_affected() == 0 {
-        return Err(DomainError::invalid("team", format!("'{name}' already exists"), "a new team name").into());
+        return Err(DomainError::invalid(
+            "team",
+            format!("'{name}' already exists"),
+            "a new team name",
+        )
+        .into());
     }
     Ok(team)
 }
 
 async fn require_team(conn: &mut PgConnection, name: &str) -> Result<uuid::Uuid> {
-    let id: Option<String> = sqlx::query_scalar("SELECT id::text FROM guichet.teams WHERE name = $1")
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id::text FROM guichet.teams WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
     let id = id.ok_or_else(|| {
         Error::from(DomainError::invalid(
             "team",
@@ -387,14 +430,20 @@ pub async fn set_confidential(pool: &PgPool, key: &str, team: Option<&str>) -> R
         Some(n) => Some(require_team(&mut conn, n).await?),
         None => None,
     };
-    let done = sqlx::query("UPDATE guichet.categories SET confidential = $2, team = $3 WHERE key = $1")
-        .bind(key)
-        .bind(t.is_some())
-        .bind(t)
-        .execute(&mut *conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE guichet.categories SET confidential = $2, team = $3 WHERE key = $1")
+            .bind(key)
+            .bind(t.is_some())
+            .bind(t)
+            .execute(&mut *conn)
+            .await?;
     if done.rows_affected() == 0 {
-        return Err(DomainError::invalid("category", format!("'{key}' is unknown"), "a category key of this database").into());
+        return Err(DomainError::invalid(
+            "category",
+            format!("'{key}' is unknown"),
+            "a category key of this database",
+        )
+        .into());
     }
     Ok(())
 }
@@ -442,22 +491,26 @@ pub async fn import_local(pool: &PgPool, store: &Store) -> Result<ImportReport> 
                 report.categories += done.rows_affected() as usize;
             }
             Record::User(u) => {
-                let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM guichet.users WHERE id = $1::uuid)")
-                    .bind(u.id.to_string())
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let known: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM guichet.users WHERE id = $1::uuid)",
+                )
+                .bind(u.id.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
                 if known {
                     continue;
                 }
-                let role_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-                    .bind(&u.login)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if !role_exists {
-                    let sql: String = sqlx::query_scalar("SELECT format('CREATE ROLE %I NOLOGIN', $1::text)")
+                let role_exists: bool =
+                    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
                         .bind(&u.login)
                         .fetch_one(&mut *tx)
                         .await?;
+                if !role_exists {
+                    let sql: String =
+                        sqlx::query_scalar("SELECT format('CREATE ROLE %I NOLOGIN', $1::text)")
+                            .bind(&u.login)
+                            .fetch_one(&mut *tx)
+                            .await?;
                     sqlx::query(&sql).execute(&mut *tx).await?;
                 }
                 sqlx::query(&format!("GRANT {} TO {}", ident(&g.users), ident(&u.login)))
@@ -512,8 +565,16 @@ pub async fn import_local(pool: &PgPool, store: &Store) -> Result<ImportReport> 
     }
     // Per ticket, creation first and then clock order, as replicas apply.
     events.sort_by(|a, b| {
-        (a.ticket, !matches!(a.kind, guichet_domain::EventKind::Created(_)), a.hlc)
-            .cmp(&(b.ticket, !matches!(b.kind, guichet_domain::EventKind::Created(_)), b.hlc))
+        (
+            a.ticket,
+            !matches!(a.kind, guichet_domain::EventKind::Created(_)),
+            a.hlc,
+        )
+            .cmp(&(
+                b.ticket,
+                !matches!(b.kind, guichet_domain::EventKind::Created(_)),
+                b.hlc,
+            ))
     });
     for e in &events {
         let row = sqlx::query(
@@ -535,6 +596,9 @@ pub async fn import_local(pool: &PgPool, store: &Store) -> Result<ImportReport> 
         }
     }
     tx.commit().await?;
-    tracing::info!(events = report.events, "local store imported into the shared database");
+    tracing::info!(
+        events = report.events,
+        "local store imported into the shared database"
+    );
     Ok(report)
 }

@@ -62,7 +62,9 @@ pub async fn connect_replica(dir: &Path, server: &Server, url: &str) -> Result<(
             Store::init_shared(dir, &me.user, code).await?
         }
     };
-    store.set_sync_state("sync.server", &redact_url(url)).await?;
+    store
+        .set_sync_state("sync.server", &redact_url(url))
+        .await?;
     let report = sync_once(&store, server).await?;
     Ok((store, report))
 }
@@ -89,17 +91,27 @@ mod url {
 /// One push and pull round.
 pub async fn sync_once(store: &Store, server: &Server) -> Result<Report> {
     let mut report = Report::default();
-    push(store, server, &mut report).await?;
-    pull(store, server, &mut report).await?;
+    let refused = push(store, server, &mut report).await?;
+    // A refused change was applied here but not on the server: the ticket is
+    // dropped from the replica and fetched again as the server has it (if
+    // the user may still see it), so the replica shows the server's truth.
+    let refused: Vec<TicketId> = refused
+        .into_iter()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    store.forget_tickets(&refused).await?;
+    pull(store, server, &refused, &mut report).await?;
     Ok(report)
 }
 
-async fn push(store: &Store, server: &Server, report: &mut Report) -> Result<()> {
+async fn push(store: &Store, server: &Server, report: &mut Report) -> Result<Vec<TicketId>> {
     server.push_contacts(&store.contacts().await?).await?;
+    let mut refused_tickets = Vec::new();
     loop {
         let batch = store.outbox(PUSH_BATCH).await?;
         if batch.is_empty() {
-            return Ok(());
+            return Ok(refused_tickets);
         }
         let done = server.push(&batch).await?;
         // The server committed; if the process dies here the next round
@@ -108,6 +120,9 @@ async fn push(store: &Store, server: &Server, report: &mut Report) -> Result<()>
         for (id, reason) in &done.refused {
             tracing::warn!(event = %id, "the server refused a change");
             store.refuse(*id, reason).await?;
+            if let Some(e) = batch.iter().find(|e| e.id == *id) {
+                refused_tickets.push(e.ticket);
+            }
         }
         report.pushed += done.accepted.len();
         report.refused += done.refused.len();
@@ -120,14 +135,24 @@ fn cursor(v: Option<String>) -> Result<Cursor> {
         .map(|c| c.unwrap_or_default())
 }
 
-async fn pull(store: &Store, server: &Server, report: &mut Report) -> Result<()> {
+async fn pull(
+    store: &Store,
+    server: &Server,
+    refetch: &[TicketId],
+    report: &mut Report,
+) -> Result<()> {
     let mut pull = server.begin_pull().await?;
-    let r = pull_in(store, &mut pull, report).await;
+    let r = pull_in(store, &mut pull, refetch, report).await;
     let f = pull.finish().await;
     r.and(f)
 }
 
-async fn pull_in(store: &Store, pull: &mut Pull, report: &mut Report) -> Result<()> {
+async fn pull_in(
+    store: &Store,
+    pull: &mut Pull,
+    refetch: &[TicketId],
+    report: &mut Report,
+) -> Result<()> {
     let directory = pull.directory().await?;
     let mut local: HashSet<TicketId> = store.ticket_ids().await?;
 
@@ -141,22 +166,47 @@ async fn pull_in(store: &Store, pull: &mut Pull, report: &mut Report) -> Result<
         report.forgotten += store.forget_tickets(&gone).await?;
         fetch.extend(visible.difference(&local).copied());
     } else if !changes.is_empty() {
-        let ids: Vec<TicketId> = changes.iter().flatten().copied().collect::<HashSet<_>>().into_iter().collect();
+        let ids: Vec<TicketId> = changes
+            .iter()
+            .flatten()
+            .copied()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let visible: HashSet<TicketId> = pull.visible_among(&ids).await?.into_iter().collect();
-        let gone: Vec<TicketId> = ids.iter().filter(|i| !visible.contains(i) && local.contains(i)).copied().collect();
+        let gone: Vec<TicketId> = ids
+            .iter()
+            .filter(|i| !visible.contains(i) && local.contains(i))
+            .copied()
+            .collect();
         report.forgotten += store.forget_tickets(&gone).await?;
-        fetch.extend(ids.iter().filter(|i| visible.contains(i) && !local.contains(i)).copied());
+        fetch.extend(
+            ids.iter()
+                .filter(|i| visible.contains(i) && !local.contains(i))
+                .copied(),
+        );
     }
-    for id in store.ticket_ids().await?.symmetric_difference(&local).copied().collect::<Vec<_>>() {
-        local.remove(&id);
+    if !refetch.is_empty() {
+        fetch.extend(pull.visible_among(refetch).await?);
     }
-    let history = if fetch.is_empty() { Vec::new() } else { pull.history(&fetch).await? };
+    let now_local = store.ticket_ids().await?;
+    local.retain(|id| now_local.contains(id));
+    fetch.retain(|id| !local.contains(id));
+    fetch.sort();
+    fetch.dedup();
+    let history = if fetch.is_empty() {
+        Vec::new()
+    } else {
+        pull.history(&fetch).await?
+    };
     let mut cursors = Vec::new();
     if let Some(c) = access_last {
         cursors.push((CURSOR_ACCESS, c.to_string()));
     }
     local.extend(fetch.iter().copied());
-    let applied = store.apply_pulled(Some(&directory), history, &cursors).await?;
+    let applied = store
+        .apply_pulled(Some(&directory), history, &cursors)
+        .await?;
     report.pulled += applied.events;
 
     // Then the log, page by page, each page with its cursor.
@@ -202,8 +252,13 @@ pub enum SyncState {
     /// Not started yet.
     Starting,
     Syncing,
-    Online { last: DateTime<Utc> },
-    Offline { since: DateTime<Utc>, reason: String },
+    Online {
+        last: DateTime<Utc>,
+    },
+    Offline {
+        since: DateTime<Utc>,
+        reason: String,
+    },
     /// The server refused the login: nothing is retried until signed in again.
     LoggedOut,
 }
@@ -255,7 +310,13 @@ impl Syncer {
     }
 }
 
-async fn run(store: Store, server: Server, wake: Arc<Notify>, status: Arc<Mutex<SyncState>>, stop: Arc<Notify>) {
+async fn run(
+    store: Store,
+    server: Server,
+    wake: Arc<Notify>,
+    status: Arc<Mutex<SyncState>>,
+    stop: Arc<Notify>,
+) {
     let set = |s: SyncState| *status.lock().expect("status lock") = s;
     let mut backoff = Duration::from_secs(1);
     let mut listener: Option<sqlx::postgres::PgListener> = None;
@@ -276,7 +337,13 @@ async fn run(store: Store, server: Server, wake: Arc<Notify>, status: Arc<Mutex<
         let wait = match sync_once(&store, &server).await {
             Ok(r) => {
                 if r != Report::default() {
-                    tracing::info!(pushed = r.pushed, pulled = r.pulled, refused = r.refused, forgotten = r.forgotten, "sync round");
+                    tracing::info!(
+                        pushed = r.pushed,
+                        pulled = r.pulled,
+                        refused = r.refused,
+                        forgotten = r.forgotten,
+                        "sync round"
+                    );
                 }
                 set(SyncState::Online { last: Utc::now() });
                 backoff = Duration::from_secs(1);
@@ -292,7 +359,10 @@ async fn run(store: Store, server: Server, wake: Arc<Notify>, status: Arc<Mutex<
                     SyncState::Offline { since, .. } => *since,
                     _ => Utc::now(),
                 };
-                set(SyncState::Offline { since, reason: e.code().to_string() });
+                set(SyncState::Offline {
+                    since,
+                    reason: e.code().to_string(),
+                });
                 listener = None;
                 let w = backoff;
                 backoff = (backoff * 2).min(Duration::from_secs(60));

@@ -64,7 +64,10 @@ pub struct MemoryKeychain(Mutex<HashMap<String, String>>);
 
 impl Keychain for MemoryKeychain {
     fn set(&self, account: &str, secret: &str) -> Result<()> {
-        self.0.lock().expect("lock").insert(account.into(), secret.into());
+        self.0
+            .lock()
+            .expect("lock")
+            .insert(account.into(), secret.into());
         Ok(())
     }
     fn get(&self, account: &str) -> Result<Option<String>> {

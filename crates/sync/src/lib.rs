@@ -16,7 +16,7 @@ pub mod keychain;
 mod server;
 
 pub use engine::{connect_replica, sync_once, Report, Status, SyncState, Syncer};
-pub use server::{Cursor, Server, ServerUser};
+pub use server::{options as server_options, Cursor, Page, Pull, Pushed, Server, ServerUser};
 
 use guichet_domain::DomainError;
 

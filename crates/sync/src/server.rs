@@ -36,8 +36,12 @@ impl FromStr for Cursor {
             .split_once(':')
             .ok_or_else(|| format!("cursor: '{s}' is not COMMIT:SEQ"))?;
         Ok(Cursor {
-            commit: a.parse().map_err(|_| format!("cursor: '{s}' is not COMMIT:SEQ"))?,
-            seq: b.parse().map_err(|_| format!("cursor: '{s}' is not COMMIT:SEQ"))?,
+            commit: a
+                .parse()
+                .map_err(|_| format!("cursor: '{s}' is not COMMIT:SEQ"))?,
+            seq: b
+                .parse()
+                .map_err(|_| format!("cursor: '{s}' is not COMMIT:SEQ"))?,
         })
     }
 }
@@ -184,11 +188,15 @@ impl Server {
             .await;
             match r.map_err(Error::from) {
                 Ok(_) => {
-                    sqlx::query("RELEASE SAVEPOINT ev").execute(&mut *tx).await?;
+                    sqlx::query("RELEASE SAVEPOINT ev")
+                        .execute(&mut *tx)
+                        .await?;
                     out.accepted.push(e.id);
                 }
                 Err(Error::Forbidden(m)) | Err(Error::Refused(m)) => {
-                    sqlx::query("ROLLBACK TO SAVEPOINT ev").execute(&mut *tx).await?;
+                    sqlx::query("ROLLBACK TO SAVEPOINT ev")
+                        .execute(&mut *tx)
+                        .await?;
                     out.refused.push((e.id, m));
                 }
                 Err(other) => return Err(other),
@@ -241,12 +249,14 @@ impl Pull {
     /// The directory: users, teams with members, categories, contacts (as
     /// far as this user may read them).
     pub async fn directory(&mut self) -> Result<Directory> {
-        let users = sqlx::query("SELECT id::text, login, name, email, active FROM guichet.users ORDER BY login")
-            .fetch_all(&mut self.conn)
-            .await?
-            .iter()
-            .map(user_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let users = sqlx::query(
+            "SELECT id::text, login, name, email, active FROM guichet.users ORDER BY login",
+        )
+        .fetch_all(&mut self.conn)
+        .await?
+        .iter()
+        .map(user_from_row)
+        .collect::<Result<Vec<_>>>()?;
         let members: Vec<(String, String)> =
             sqlx::query_as("SELECT team_id::text, user_id::text FROM guichet.team_members")
                 .fetch_all(&mut self.conn)
@@ -255,20 +265,24 @@ impl Pull {
         for (t, u) in members {
             by_team.entry(t).or_default().push(parse_id(&u)?);
         }
-        let teams = sqlx::query("SELECT id::text, name, lead::text FROM guichet.teams ORDER BY name")
-            .fetch_all(&mut self.conn)
-            .await?
-            .iter()
-            .map(|r| {
-                let id: String = r.get(0);
-                Ok(Team {
-                    id: parse_id::<TeamId>(&id)?,
-                    name: r.get(1),
-                    members: by_team.remove(&id).unwrap_or_default(),
-                    lead: r.get::<Option<String>, _>(2).map(|l| parse_id(&l)).transpose()?,
+        let teams =
+            sqlx::query("SELECT id::text, name, lead::text FROM guichet.teams ORDER BY name")
+                .fetch_all(&mut self.conn)
+                .await?
+                .iter()
+                .map(|r| {
+                    let id: String = r.get(0);
+                    Ok(Team {
+                        id: parse_id::<TeamId>(&id)?,
+                        name: r.get(1),
+                        members: by_team.remove(&id).unwrap_or_default(),
+                        lead: r
+                            .get::<Option<String>, _>(2)
+                            .map(|l| parse_id(&l))
+                            .transpose()?,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
+                .collect::<Result<Vec<_>>>()?;
         let categories = sqlx::query(
             "SELECT key, parent, name_en, name_fr, name_de, confidential FROM guichet.categories ORDER BY key",
         )
@@ -284,19 +298,20 @@ impl Pull {
             confidential: r.get(5),
         })
         .collect();
-        let contacts = sqlx::query("SELECT id::text, name, email, organisation FROM guichet.contacts")
-            .fetch_all(&mut self.conn)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(Contact {
-                    id: parse_id(&r.get::<String, _>(0))?,
-                    name: r.get(1),
-                    email: r.get(2),
-                    organisation: r.get(3),
+        let contacts =
+            sqlx::query("SELECT id::text, name, email, organisation FROM guichet.contacts")
+                .fetch_all(&mut self.conn)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(Contact {
+                        id: parse_id(&r.get::<String, _>(0))?,
+                        name: r.get(1),
+                        email: r.get(2),
+                        organisation: r.get(3),
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
+                .collect::<Result<Vec<_>>>()?;
         Ok(Directory {
             users,
             teams,
@@ -307,17 +322,25 @@ impl Pull {
 
     /// Entries of the access log after `after`: tickets whose visibility may
     /// have changed (`None`: everybody's may have).
-    pub async fn access_changes(&mut self, after: Cursor) -> Result<(Vec<Option<TicketId>>, Option<Cursor>)> {
-        let rows = sqlx::query("SELECT no, seq, ticket_id::text FROM guichet.access_changes($1, $2)")
-        .bind(after.commit)
-        .bind(after.seq)
-        .fetch_all(&mut self.conn)
-        .await?;
+    pub async fn access_changes(
+        &mut self,
+        after: Cursor,
+    ) -> Result<(Vec<Option<TicketId>>, Option<Cursor>)> {
+        let rows =
+            sqlx::query("SELECT no, seq, ticket_id::text FROM guichet.access_changes($1, $2)")
+                .bind(after.commit)
+                .bind(after.seq)
+                .fetch_all(&mut self.conn)
+                .await?;
         let mut last = None;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             last = Some(cursor_from(r)?);
-            out.push(r.get::<Option<String>, _>(2).map(|t| parse_id(&t)).transpose()?);
+            out.push(
+                r.get::<Option<String>, _>(2)
+                    .map(|t| parse_id(&t))
+                    .transpose()?,
+            );
         }
         Ok((out, last))
     }
@@ -336,9 +359,10 @@ impl Pull {
 
     /// Every ticket the user may see.
     pub async fn visible_ids(&mut self) -> Result<Vec<TicketId>> {
-        let rows: Vec<String> = sqlx::query_scalar("SELECT v::text FROM guichet.visible_ids() AS v")
-            .fetch_all(&mut self.conn)
-            .await?;
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT v::text FROM guichet.visible_ids() AS v")
+                .fetch_all(&mut self.conn)
+                .await?;
         rows.iter().map(|r| parse_id(r)).collect()
     }
 
@@ -394,13 +418,11 @@ fn event_from_row(r: &sqlx::postgres::PgRow) -> Result<Event> {
         id: parse_id(&r.get::<String, _>(2))?,
         ticket: parse_id(&r.get::<String, _>(3))?,
         actor: parse_id(&r.get::<String, _>(4))?,
-        hlc: r
-            .get::<String, _>(5)
-            .parse()
-            .map_err(Error::Refused)?,
+        hlc: r.get::<String, _>(5).parse().map_err(Error::Refused)?,
         at: r.get(6),
-        kind: serde_json::from_str(&payload)
-            .map_err(|e| Error::Refused(format!("server: an event's payload is unreadable ({e})")))?,
+        kind: serde_json::from_str(&payload).map_err(|e| {
+            Error::Refused(format!("server: an event's payload is unreadable ({e})"))
+        })?,
     })
 }
 
