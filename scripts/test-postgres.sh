@@ -13,7 +13,12 @@ bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 case $cmd in
 start)
-    port=${GUICHET_TEST_PG_PORT:-55432}
+    port=${GUICHET_TEST_PG_PORT:-}
+    if [ -z "$port" ]; then
+        for p in $(seq 55432 55499); do
+            if ! (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+        done
+    fi
     if [ -f "$dir/postmaster.pid" ]; then as_pg "$bin/pg_ctl" -D "$dir" -m immediate stop >/dev/null 2>&1 || true; fi
     rm -rf "$dir"
     mkdir -p "$dir"

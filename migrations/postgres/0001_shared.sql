@@ -3,8 +3,9 @@
 --
 -- Run by `guichet admin init` as a role that may create roles (the server's
 -- superuser or a CREATEROLE administrator), inside one transaction. The
--- placeholders {owner}, {users}, {admins} are replaced by the group role
--- names of this database (`<db>_owner`, `<db>_users`, `<db>_admins`), so
+-- placeholders {owner}, {users}, {admins}, {provisioner} are replaced by
+-- the group role names of this database (`<db>_owner`, `<db>_users`,
+-- `<db>_admins`, `<db>_provisioner`; {…_name} as string literals), so
 -- several Guichet databases can live on one server.
 --
 -- Every person has a login role of their own, member of {users} (and of
@@ -145,38 +146,56 @@ CREATE TABLE guichet.blob_chunks (
 -- Who is acting, and what they may see.
 
 CREATE FUNCTION guichet.me() RETURNS uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$ SELECT id FROM guichet.users WHERE login = session_user AND active $$;
 
 CREATE FUNCTION guichet.my_role() RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$ SELECT role FROM guichet.users WHERE login = session_user AND active $$;
 
 -- The visibility rule, for one ticket and one user (see ARCHITECTURE.md,
 -- permission matrix). Used by the policies, the pull functions and the
 -- write trigger, so the three cannot disagree.
 CREATE FUNCTION guichet.sees(t guichet.tickets, uid uuid, urole text) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog AS
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
-SELECT uid IS NOT NULL AND CASE
+SELECT COALESCE(uid IS NOT NULL AND CASE
     WHEN c.confidential THEN
         t.assignee = uid
         OR (t.requester_kind = 'user' AND t.requester_id = uid)
         OR EXISTS (SELECT 1 FROM guichet.team_members m WHERE m.team_id = c.team AND m.user_id = uid)
     WHEN urole IN ('admin', 'lead') THEN true
     WHEN urole = 'requester' THEN
-        (t.requester_kind = 'user' AND t.requester_id = uid) OR t.created_by = uid
+        t.requester_kind = 'user' AND t.requester_id = uid
     ELSE
         t.assignee = uid
         OR (t.requester_kind = 'user' AND t.requester_id = uid)
         OR EXISTS (SELECT 1 FROM guichet.team_members m WHERE m.team_id = t.team AND m.user_id = uid)
         OR EXISTS (SELECT 1 FROM guichet.ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = uid)
-    END
+    END, false)
 FROM (SELECT true) AS one LEFT JOIN guichet.categories c ON c.key = t.category
 $$;
 
+CREATE FUNCTION guichet.in_team(team uuid, uid uuid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+$$ SELECT team IS NOT NULL AND EXISTS (SELECT 1 FROM guichet.team_members m WHERE m.team_id = team AND m.user_id = uid) $$;
+
+-- An internal note is for staff: not shown to requesters, nor to the
+-- ticket's own requester (an HR request's author does not read HR's notes)
+-- unless they are in the team handling it; one's own notes are always shown.
+CREATE FUNCTION guichet.sees_note(internal boolean, actor uuid, t guichet.tickets, uid uuid, urole text) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+SELECT NOT internal OR actor = uid
+    OR (urole IS DISTINCT FROM 'requester'
+        AND (NOT COALESCE(t.requester_kind = 'user' AND t.requester_id = uid, false)
+             OR guichet.in_team(t.team, uid)
+             OR EXISTS (SELECT 1 FROM guichet.categories c JOIN guichet.team_members m ON m.team_id = c.team
+                        WHERE c.key = t.category AND m.user_id = uid)))
+$$;
+
 CREATE FUNCTION guichet.can_see(ticket uuid) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$ SELECT COALESCE((SELECT guichet.sees(t, guichet.me(), guichet.my_role())
                     FROM guichet.tickets t WHERE t.id = ticket), false) $$;
 
@@ -193,8 +212,13 @@ CREATE POLICY watchers_read ON guichet.ticket_watchers FOR SELECT
     USING (guichet.can_see(ticket_id));
 
 ALTER TABLE guichet.events ENABLE ROW LEVEL SECURITY;
+CREATE FUNCTION guichet.can_see_event(ticket uuid, internal boolean, actor uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$ SELECT COALESCE((SELECT guichet.sees(t, guichet.me(), guichet.my_role())
+                           AND guichet.sees_note(internal, actor, t, guichet.me(), guichet.my_role())
+                    FROM guichet.tickets t WHERE t.id = ticket), false) $$;
 CREATE POLICY events_read ON guichet.events FOR SELECT
-    USING (guichet.can_see(ticket_id) AND (NOT internal OR guichet.my_role() <> 'requester'));
+    USING (guichet.can_see_event(ticket_id, internal, actor));
 -- Inserting is checked by the trigger below; this keeps the author honest
 -- even if the trigger were changed.
 CREATE POLICY events_insert ON guichet.events FOR INSERT
@@ -215,7 +239,7 @@ ALTER TABLE guichet.blobs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE guichet.blob_chunks ENABLE ROW LEVEL SECURITY;
 -- A blob is readable by whoever sees an event that attaches it.
 CREATE FUNCTION guichet.can_read_blob(hash text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$ SELECT EXISTS (SELECT 1 FROM guichet.events e
                   WHERE e.kind = 'attachment_added'
                     AND e.payload -> 'attachment' ->> 'sha256' = hash
@@ -237,12 +261,9 @@ CREATE FUNCTION guichet.deny(what text) RETURNS void
 LANGUAGE plpgsql AS
 $$ BEGIN RAISE EXCEPTION 'permission: %', what USING ERRCODE = '42501'; END $$;
 
-CREATE FUNCTION guichet.in_team(team uuid, uid uuid) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog AS
-$$ SELECT team IS NOT NULL AND EXISTS (SELECT 1 FROM guichet.team_members m WHERE m.team_id = team AND m.user_id = uid) $$;
 
 CREATE FUNCTION guichet.on_event() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
     uid   uuid := guichet.me();
@@ -255,7 +276,7 @@ DECLARE
     staff boolean;
     -- Set by guichet.import_event (administrators only): history imported
     -- from a local store keeps its authors and skips the matrix.
-    importing boolean := current_setting('guichet.importing', true) = 'on' AND urole = 'admin';
+    importing boolean := COALESCE(current_setting('guichet.importing', true) = 'on' AND urole = 'admin', false);
 BEGIN
     IF uid IS NULL THEN
         PERFORM guichet.deny('the connected role ' || session_user || ' is not an active Guichet user');
@@ -278,6 +299,11 @@ BEGIN
     NEW.tx := pg_current_xact_id();
     NEW.recorded_by := session_user;
     NEW.recorded_at := now();
+    IF NEW.kind = 'commented' AND (NEW.payload ->> 'visibility') IS DISTINCT FROM 'reply'
+       AND (NEW.payload ->> 'visibility') IS DISTINCT FROM 'internal' THEN
+        RAISE EXCEPTION 'visibility: ''%'' is not a visibility; accepted: reply, internal', NEW.payload ->> 'visibility'
+            USING ERRCODE = '22023';
+    END IF;
     NEW.internal := NEW.kind = 'commented' AND NEW.payload ->> 'visibility' = 'internal';
     staff := urole IN ('admin', 'lead', 'staff') OR importing;
 
@@ -287,8 +313,13 @@ BEGIN
             RAISE EXCEPTION 'ticket: % is created twice; accepted: one creation per ticket', NEW.ticket_id
                 USING ERRCODE = '23505';
         END IF;
-        IF NOT staff AND NOT (d -> 'requester' ->> 'kind' = 'user' AND (d -> 'requester' ->> 'id')::uuid = uid) THEN
+        IF NOT staff AND (d -> 'requester' ->> 'kind' IS DISTINCT FROM 'user'
+                          OR (d -> 'requester' ->> 'id')::uuid IS DISTINCT FROM uid) THEN
             PERFORM guichet.deny('a requester may only open tickets they request themselves');
+        END IF;
+        IF urole = 'staff' AND NOT importing AND d ->> 'assignee' IS NOT NULL
+           AND (d ->> 'assignee')::uuid <> uid AND NOT guichet.in_team((d ->> 'team')::uuid, (d ->> 'assignee')::uuid) THEN
+            PERFORM guichet.deny('a staff member may assign a ticket to themselves or to a member of its team; a lead or an administrator assigns across teams');
         END IF;
         SELECT * INTO cat FROM guichet.categories WHERE key = d ->> 'category';
         IF NOT FOUND THEN
@@ -312,7 +343,7 @@ BEGIN
     ELSE
         SELECT * INTO t FROM guichet.tickets WHERE id = NEW.ticket_id;
     END IF;
-    IF NOT FOUND OR NOT (importing OR guichet.sees(t, uid, urole)) THEN
+    IF NOT FOUND OR (importing OR guichet.sees(t, uid, urole)) IS NOT TRUE THEN
         PERFORM guichet.deny('ticket ' || NEW.ticket_id || ' is not visible to ' || session_user);
     END IF;
 
@@ -377,7 +408,7 @@ CREATE TRIGGER events_write BEFORE INSERT ON guichet.events
     FOR EACH ROW EXECUTE FUNCTION guichet.on_event();
 
 CREATE FUNCTION guichet.stamp_commit() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM guichet.commits WHERE tx = pg_current_xact_id()) THEN
@@ -402,7 +433,7 @@ CREATE TRIGGER access_notify AFTER INSERT ON guichet.access_log
 
 -- A directory change that can change who sees what: everybody reconciles.
 CREATE FUNCTION guichet.access_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$ BEGIN INSERT INTO guichet.access_log(ticket_id) VALUES (NULL); RETURN NULL; END $$;
 CREATE TRIGGER members_access AFTER INSERT OR DELETE OR UPDATE ON guichet.team_members
     FOR EACH STATEMENT EXECUTE FUNCTION guichet.access_changed();
@@ -417,7 +448,7 @@ CREATE TRIGGER categories_access AFTER UPDATE OF confidential, team ON guichet.c
 
 CREATE FUNCTION guichet.pull(after_no bigint, after_seq bigint, lim integer)
 RETURNS TABLE (no bigint, seq bigint, id uuid, ticket_id uuid, actor uuid, hlc text, at timestamptz, kind text, payload jsonb)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 WITH u AS (SELECT guichet.me() AS uid, guichet.my_role() AS urole)
 SELECT c.no, e.seq, e.id, e.ticket_id, e.actor, e.hlc, e.at, e.kind, e.payload
@@ -426,7 +457,7 @@ JOIN guichet.events e ON e.tx = c.tx
 JOIN guichet.tickets t ON t.id = e.ticket_id, u
 WHERE (c.no, e.seq) > (after_no, after_seq)
   AND guichet.sees(t, u.uid, u.urole)
-  AND (NOT e.internal OR u.urole <> 'requester')
+  AND guichet.sees_note(e.internal, e.actor, t, u.uid, u.urole)
 ORDER BY c.no, e.seq
 LIMIT lim
 $$;
@@ -434,7 +465,7 @@ $$;
 -- Entries of the access log after a cursor, in commit order.
 CREATE FUNCTION guichet.access_changes(after_no bigint, after_seq bigint)
 RETURNS TABLE (no bigint, seq bigint, ticket_id uuid)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 SELECT c.no, a.seq, a.ticket_id FROM guichet.commits c JOIN guichet.access_log a ON a.tx = c.tx
 WHERE (c.no, a.seq) > (after_no, after_seq) AND guichet.me() IS NOT NULL
@@ -444,20 +475,20 @@ $$;
 -- Every visible event of the given tickets (a ticket that became visible).
 CREATE FUNCTION guichet.history(ids uuid[])
 RETURNS TABLE (no bigint, seq bigint, id uuid, ticket_id uuid, actor uuid, hlc text, at timestamptz, kind text, payload jsonb)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 WITH u AS (SELECT guichet.me() AS uid, guichet.my_role() AS urole)
 SELECT 0::bigint, e.seq, e.id, e.ticket_id, e.actor, e.hlc, e.at, e.kind, e.payload
 FROM guichet.events e JOIN guichet.tickets t ON t.id = e.ticket_id, u
 WHERE e.ticket_id = ANY (ids)
   AND guichet.sees(t, u.uid, u.urole)
-  AND (NOT e.internal OR u.urole <> 'requester')
+  AND guichet.sees_note(e.internal, e.actor, t, u.uid, u.urole)
 ORDER BY e.tx, e.seq
 $$;
 
 -- The ids of every ticket the session's user may see.
 CREATE FUNCTION guichet.visible_ids() RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 WITH u AS (SELECT guichet.me() AS uid, guichet.my_role() AS urole)
 SELECT t.id FROM guichet.tickets t, u WHERE guichet.sees(t, u.uid, u.urole)
@@ -467,7 +498,7 @@ $$;
 -- inserted as the actor they carry, which the normal trigger refuses.
 CREATE FUNCTION guichet.import_event(e_id uuid, e_ticket uuid, e_actor uuid, e_hlc text, e_at timestamptz, e_kind text, e_payload jsonb)
 RETURNS boolean
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
     n bigint;
@@ -493,11 +524,15 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA guichet FROM PUBLIC;
 GRANT USAGE ON SCHEMA guichet TO {users};
 GRANT SELECT ON guichet.users, guichet.teams, guichet.team_members, guichet.categories TO {users};
 GRANT SELECT ON guichet.tickets, guichet.ticket_watchers, guichet.contacts, guichet.replicas TO {users};
-GRANT SELECT, INSERT ON guichet.events, guichet.contacts, guichet.replicas, guichet.blob_chunks TO {users};
+GRANT SELECT ON guichet.events TO {users};
+-- Column grants: the server stamps seq, tx, internal, recorded_by/at.
+GRANT INSERT (id, ticket_id, actor, hlc, at, kind, payload) ON guichet.events TO {users};
+GRANT SELECT, INSERT ON guichet.contacts, guichet.replicas, guichet.blob_chunks TO {users};
 GRANT SELECT, INSERT, UPDATE ON guichet.blobs TO {users};
 GRANT USAGE ON SEQUENCE guichet.events_seq_seq TO {users};
 GRANT EXECUTE ON FUNCTION guichet.me(), guichet.my_role(), guichet.can_see(uuid), guichet.can_read_blob(text),
     guichet.sees(guichet.tickets, uuid, text), guichet.in_team(uuid, uuid),
+    guichet.sees_note(boolean, uuid, guichet.tickets, uuid, text), guichet.can_see_event(uuid, boolean, uuid),
     guichet.pull(bigint, bigint, integer), guichet.access_changes(bigint, bigint),
     guichet.history(uuid[]), guichet.visible_ids() TO {users};
 GRANT INSERT, UPDATE ON guichet.users, guichet.teams, guichet.categories TO {admins};
@@ -505,3 +540,93 @@ GRANT INSERT, DELETE ON guichet.team_members TO {admins};
 GRANT EXECUTE ON FUNCTION guichet.import_event(uuid, uuid, uuid, text, timestamptz, text, jsonb) TO {admins};
 
 RESET ROLE;
+
+-- ---------------------------------------------------------------------
+-- Logins. Administrators do not get CREATEROLE (on PostgreSQL 15 it can
+-- alter any non-superuser role, the owner included, and grant the built-in
+-- pg_* roles). They create and manage logins only through these functions,
+-- owned by a NOLOGIN provisioning role, which touch nothing but ordinary
+-- logins of this database's user group.
+
+CREATE FUNCTION guichet.provision_check(login text, must_be_user boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+    IF NOT (pg_has_role(session_user, {admins_name}, 'MEMBER')
+            OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)) THEN
+        RAISE EXCEPTION 'permission: only a Guichet administrator manages logins' USING ERRCODE = '42501';
+    END IF;
+    IF login !~ '^[a-z][a-z0-9._-]{0,63}$' OR login LIKE 'pg\_%'
+       OR login IN ({owner_name}, {users_name}, {admins_name}, {provisioner_name}) THEN
+        RAISE EXCEPTION 'login: ''%'' is not a login Guichet may manage; accepted: a-z 0-9 . _ -, not a group or built-in role', login
+            USING ERRCODE = '22023';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login
+               AND (rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls)) THEN
+        RAISE EXCEPTION 'permission: ''%'' is a privileged role; Guichet manages ordinary logins only', login
+            USING ERRCODE = '42501';
+    END IF;
+    IF must_be_user AND NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login AND pg_has_role(login, {users_name}, 'MEMBER')) THEN
+        RAISE EXCEPTION 'login: ''%'' is not a login of this Guichet database', login USING ERRCODE = '22023';
+    END IF;
+END
+$$;
+
+-- Creates the login (unless it exists: a role made by the LDAP sync), sets
+-- its password if given, and makes it a member of the user group.
+CREATE FUNCTION guichet.provision_login(login text, password text, can_login boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+    PERFORM guichet.provision_check(login, false);
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
+        EXECUTE format('CREATE ROLE %I %s', login, CASE WHEN can_login THEN 'LOGIN' ELSE 'NOLOGIN' END);
+    END IF;
+    IF password IS NOT NULL THEN
+        EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', login, password);
+    END IF;
+    EXECUTE format('GRANT %I TO %I', {users_name}, login);
+END
+$$;
+
+CREATE FUNCTION guichet.provision_admin(login text, is_admin boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+    PERFORM guichet.provision_check(login, true);
+    IF is_admin THEN
+        EXECUTE format('GRANT %I TO %I', {admins_name}, login);
+    ELSE
+        EXECUTE format('REVOKE %I FROM %I', {admins_name}, login);
+    END IF;
+END
+$$;
+
+CREATE FUNCTION guichet.provision_password(login text, password text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+    PERFORM guichet.provision_check(login, true);
+    EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', login, password);
+END
+$$;
+
+CREATE FUNCTION guichet.provision_disable(login text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+    PERFORM guichet.provision_check(login, true);
+    EXECUTE format('ALTER ROLE %I NOLOGIN', login);
+END
+$$;
+
+ALTER FUNCTION guichet.provision_check(text, boolean) OWNER TO {provisioner};
+ALTER FUNCTION guichet.provision_login(text, text, boolean) OWNER TO {provisioner};
+ALTER FUNCTION guichet.provision_admin(text, boolean) OWNER TO {provisioner};
+ALTER FUNCTION guichet.provision_password(text, text) OWNER TO {provisioner};
+ALTER FUNCTION guichet.provision_disable(text) OWNER TO {provisioner};
+REVOKE ALL ON FUNCTION guichet.provision_check(text, boolean), guichet.provision_login(text, text, boolean),
+    guichet.provision_admin(text, boolean), guichet.provision_password(text, text), guichet.provision_disable(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION guichet.provision_login(text, text, boolean), guichet.provision_admin(text, boolean),
+    guichet.provision_password(text, text), guichet.provision_disable(text) TO {admins};
+GRANT USAGE ON SCHEMA guichet TO {provisioner};

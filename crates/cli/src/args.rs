@@ -443,7 +443,9 @@ pub enum AdminUserCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum AdminTeamCmd {
-    Add { name: String },
+    Add {
+        name: String,
+    },
     /// Add a member (or remove with --remove).
     Member {
         team: String,
@@ -452,5 +454,8 @@ pub enum AdminTeamCmd {
         remove: bool,
     },
     /// Set the team lead, or `none`.
-    Lead { team: String, login: String },
+    Lead {
+        team: String,
+        login: String,
+    },
 }

@@ -62,7 +62,12 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     result
 }
 
-pub(crate) async fn command(store: &Store, dir: &Path, command: Command, out: Out) -> Result<(), Error> {
+pub(crate) async fn command(
+    store: &Store,
+    dir: &Path,
+    command: Command,
+    out: Out,
+) -> Result<(), Error> {
     let me = store.local_user().await?;
     match command {
         Command::Init { .. } | Command::Calendar(_) => unreachable!("handled above"),

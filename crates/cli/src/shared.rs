@@ -28,7 +28,10 @@ pub fn print_error(e: &Error, json: bool) {
         return crate::output::error(s, json);
     }
     if json {
-        eprintln!("{}", serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } }));
+        eprintln!(
+            "{}",
+            serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } })
+        );
     } else {
         eprintln!("error: {e}");
     }
@@ -39,7 +42,11 @@ pub fn wants(cli: &Cli) -> bool {
     cli.database_url.is_some()
         || matches!(
             cli.command,
-            Command::Admin(_) | Command::Connect { .. } | Command::Sync { .. } | Command::SignOut | Command::Password { .. }
+            Command::Admin(_)
+                | Command::Connect { .. }
+                | Command::Sync { .. }
+                | Command::SignOut
+                | Command::Password { .. }
         )
 }
 
@@ -117,15 +124,23 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
     let out = Out { json: cli.json };
     match cli.command {
         Command::Admin(ref cmd) => admin_cmd(&cli, cmd, out).await,
-        Command::Connect { password_stdin, remember } => {
+        Command::Connect {
+            password_stdin,
+            remember,
+        } => {
             let url = need_url(&cli)?;
-            let password = if password_stdin { Some(read_line("password")?) } else { password_for(&url)? };
+            let password = if password_stdin {
+                Some(read_line("password")?)
+            } else {
+                password_for(&url)?
+            };
             let server = Server::connect(&url, password.as_deref()).await?;
             let dir = replica_dir(&cli, &url)?;
             let (store, report) = guichet_sync::connect_replica(&dir, &server, &url).await?;
             if remember {
                 if let Some(p) = &password {
-                    os_keychain().set(&keychain::account(&login_of(&url)?, &redact_url(&url)), p)?;
+                    os_keychain()
+                        .set(&keychain::account(&login_of(&url)?, &redact_url(&url)), p)?;
                 }
             }
             let tickets = store.ticket_ids().await?.len();
@@ -159,28 +174,46 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::SignOut => {
-            let dir = cli.data_dir.clone().unwrap_or_else(guichet_store::default_data_dir);
+            let dir = cli
+                .data_dir
+                .clone()
+                .unwrap_or_else(guichet_store::default_data_dir);
             let store = Store::open(&dir).await?;
             let url = store.sync_state("sync.server").await?;
             store.close().await;
             let url = url.ok_or_else(|| {
-                Error::from(DomainError::invalid("data directory", "is not connected to a server", "a replica made by `guichet connect`"))
+                Error::from(DomainError::invalid(
+                    "data directory",
+                    "is not connected to a server",
+                    "a replica made by `guichet connect`",
+                ))
             })?;
             os_keychain().delete(&keychain::account(&login_of(&url)?, &url))?;
-            out.done(&serde_json::json!({"signed_out": true}), || "Signed out: the password is no longer kept.".into());
+            out.done(&serde_json::json!({"signed_out": true}), || {
+                "Signed out: the password is no longer kept.".into()
+            });
             Ok(())
         }
         Command::Password { password_stdin } => {
             let (store, server, url) = open_shared(&cli).await?;
-            let new = if password_stdin { read_line("password")? } else {
-                return Err(DomainError::invalid("password", "is missing", "--password-stdin and the new password on standard input").into());
+            let new = if password_stdin {
+                read_line("password")?
+            } else {
+                return Err(DomainError::invalid(
+                    "password",
+                    "is missing",
+                    "--password-stdin and the new password on standard input",
+                )
+                .into());
             };
             admin::change_own_password(server.pool(), &new).await?;
             let account = keychain::account(&login_of(&url)?, &redact_url(&url));
             if os_keychain().get(&account).ok().flatten().is_some() {
                 os_keychain().set(&account, &new)?;
             }
-            out.done(&serde_json::json!({"password_changed": true}), || "Password changed.".into());
+            out.done(&serde_json::json!({"password_changed": true}), || {
+                "Password changed.".into()
+            });
             store.close().await;
             server.close().await;
             Ok(())
@@ -205,8 +238,14 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             result?;
             pushed?;
             if refused.len() > refused_before {
-                let reasons: Vec<String> = refused[refused_before..].iter().map(|(_, r)| r.clone()).collect();
-                return Err(Error::Forbidden(format!("the server refused the change: {}", reasons.join("; "))));
+                let reasons: Vec<String> = refused[refused_before..]
+                    .iter()
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                return Err(Error::Forbidden(format!(
+                    "the server refused the change: {}",
+                    reasons.join("; ")
+                )));
             }
             Ok(())
         }
@@ -219,12 +258,19 @@ async fn open_shared(cli: &Cli) -> Result<(Store, Server, String), Error> {
     let (url, dir) = match &cli.database_url {
         Some(u) => (u.clone(), replica_dir(cli, u)?),
         None => {
-            let dir = cli.data_dir.clone().unwrap_or_else(guichet_store::default_data_dir);
+            let dir = cli
+                .data_dir
+                .clone()
+                .unwrap_or_else(guichet_store::default_data_dir);
             let store = Store::open(&dir).await?;
             let url = store.sync_state("sync.server").await?;
             store.close().await;
             let url = url.ok_or_else(|| {
-                Error::from(DomainError::invalid("data directory", "is not connected to a server", "a replica made by `guichet connect`, or --database-url"))
+                Error::from(DomainError::invalid(
+                    "data directory",
+                    "is not connected to a server",
+                    "a replica made by `guichet connect`, or --database-url",
+                ))
             })?;
             (url, dir)
         }
@@ -240,79 +286,152 @@ async fn open_shared(cli: &Cli) -> Result<(Store, Server, String), Error> {
 
 async fn admin_cmd(cli: &Cli, cmd: &AdminCmd, out: Out) -> Result<(), Error> {
     let url = need_url(cli)?;
-    let password = if url_has_password(&url) { None } else { std::env::var("PGPASSWORD").ok() };
+    let password = if url_has_password(&url) {
+        None
+    } else {
+        std::env::var("PGPASSWORD").ok()
+    };
     let pool = admin::connect(&url, password.as_deref()).await?;
     let result = async {
         match cmd {
-            AdminCmd::Init { admin: login, name, password_stdin } => {
-                let pw = if *password_stdin { Some(read_line("password")?) } else { None };
-                let r = admin::init(&pool, &NewUser {
-                    login: login.clone(),
-                    name: name.clone(),
-                    email: None,
-                    role: "admin".into(),
-                    password: pw,
-                    existing_role: false,
-                })
+            AdminCmd::Init {
+                admin: login,
+                name,
+                password_stdin,
+            } => {
+                let pw = if *password_stdin {
+                    Some(read_line("password")?)
+                } else {
+                    None
+                };
+                let r = admin::init(
+                    &pool,
+                    &NewUser {
+                        login: login.clone(),
+                        name: name.clone(),
+                        email: None,
+                        role: "admin".into(),
+                        password: pw,
+                        existing_role: false,
+                    },
+                )
                 .await?;
-                out.done(&r, || format!("Shared database ready (migrations applied: {:?}; administrator {}).", r.applied, if r.admin_created { "created" } else { "already there" }));
+                out.done(&r, || {
+                    format!(
+                        "Shared database ready (migrations applied: {:?}; administrator {}).",
+                        r.applied,
+                        if r.admin_created {
+                            "created"
+                        } else {
+                            "already there"
+                        }
+                    )
+                });
             }
-            AdminCmd::User(AdminUserCmd::Add { login, name, email, role, password_stdin, existing_role }) => {
-                let pw = if *password_stdin { Some(read_line("password")?) } else { None };
-                let u = admin::add_user(&pool, &NewUser {
-                    login: login.clone(),
-                    name: name.clone(),
-                    email: email.clone(),
-                    role: role.clone(),
-                    password: pw,
-                    existing_role: *existing_role,
-                })
+            AdminCmd::User(AdminUserCmd::Add {
+                login,
+                name,
+                email,
+                role,
+                password_stdin,
+                existing_role,
+            }) => {
+                let pw = if *password_stdin {
+                    Some(read_line("password")?)
+                } else {
+                    None
+                };
+                let u = admin::add_user(
+                    &pool,
+                    &NewUser {
+                        login: login.clone(),
+                        name: name.clone(),
+                        email: email.clone(),
+                        role: role.clone(),
+                        password: pw,
+                        existing_role: *existing_role,
+                    },
+                )
                 .await?;
-                out.done(&serde_json::json!({"id": u.id, "login": u.login, "role": role}), || format!("User {} added ({role}).", u.login));
+                out.done(
+                    &serde_json::json!({"id": u.id, "login": u.login, "role": role}),
+                    || format!("User {} added ({role}).", u.login),
+                );
             }
             AdminCmd::User(AdminUserCmd::Disable { login }) => {
                 admin::disable_user(&pool, login).await?;
-                out.done(&serde_json::json!({"disabled": login}), || format!("User {login} disabled."));
+                out.done(&serde_json::json!({"disabled": login}), || {
+                    format!("User {login} disabled.")
+                });
             }
             AdminCmd::User(AdminUserCmd::ResetPassword { login }) => {
                 let pw = read_line("password")?;
                 admin::reset_password(&pool, login, &pw).await?;
-                out.done(&serde_json::json!({"password_reset": login}), || format!("Password of {login} set."));
+                out.done(&serde_json::json!({"password_reset": login}), || {
+                    format!("Password of {login} set.")
+                });
             }
             AdminCmd::User(AdminUserCmd::Role { login, role }) => {
                 admin::set_role(&pool, login, role).await?;
-                out.done(&serde_json::json!({"login": login, "role": role}), || format!("{login} is now {role}."));
+                out.done(&serde_json::json!({"login": login, "role": role}), || {
+                    format!("{login} is now {role}.")
+                });
             }
             AdminCmd::Team(AdminTeamCmd::Add { name }) => {
                 let t = admin::add_team(&pool, name).await?;
-                out.done(&serde_json::json!({"id": t.id, "name": t.name}), || format!("Team {} added.", t.name));
-            }
-            AdminCmd::Team(AdminTeamCmd::Member { team, login, remove }) => {
-                admin::set_member(&pool, team, login, !remove).await?;
-                out.done(&serde_json::json!({"team": team, "login": login, "member": !remove}), || {
-                    format!("{login} {} {team}.", if *remove { "left" } else { "joined" })
+                out.done(&serde_json::json!({"id": t.id, "name": t.name}), || {
+                    format!("Team {} added.", t.name)
                 });
+            }
+            AdminCmd::Team(AdminTeamCmd::Member {
+                team,
+                login,
+                remove,
+            }) => {
+                admin::set_member(&pool, team, login, !remove).await?;
+                out.done(
+                    &serde_json::json!({"team": team, "login": login, "member": !remove}),
+                    || {
+                        format!(
+                            "{login} {} {team}.",
+                            if *remove { "left" } else { "joined" }
+                        )
+                    },
+                );
             }
             AdminCmd::Team(AdminTeamCmd::Lead { team, login }) => {
                 let l = (login != "none").then_some(login.as_str());
                 admin::set_lead(&pool, team, l).await?;
-                out.done(&serde_json::json!({"team": team, "lead": l}), || format!("Lead of {team}: {login}."));
+                out.done(&serde_json::json!({"team": team, "lead": l}), || {
+                    format!("Lead of {team}: {login}.")
+                });
             }
             AdminCmd::Confidential { category, team } => {
                 let t = (team != "none").then_some(team.as_str());
                 admin::set_confidential(&pool, category, t).await?;
-                out.done(&serde_json::json!({"category": category, "team": t}), || match t {
-                    Some(t) => format!("Category {category} is confidential to {t}."),
-                    None => format!("Category {category} is no longer confidential."),
-                });
+                out.done(
+                    &serde_json::json!({"category": category, "team": t}),
+                    || match t {
+                        Some(t) => format!("Category {category} is confidential to {t}."),
+                        None => format!("Category {category} is no longer confidential."),
+                    },
+                );
             }
             AdminCmd::Import => {
-                let dir = cli.data_dir.clone().unwrap_or_else(guichet_store::default_data_dir);
+                let dir = cli
+                    .data_dir
+                    .clone()
+                    .unwrap_or_else(guichet_store::default_data_dir);
                 let store = Store::open(&dir).await?;
                 let r = admin::import_local(&pool, &store).await;
                 store.close().await;
                 let r = r?;
-                out.done(&r, || format!("Imported {} events ({} already there), {} users, {} teams.", r.events, r.already_present, r.users, r.teams));
+                out.done(&r, || {
+                    format!(
+                        "Imported {} events ({} already there), {} users, {} teams.",
+                        r.events, r.already_present, r.users, r.teams
+                    )
+                });
             }
         }
         Ok(())

@@ -131,12 +131,14 @@ impl Store {
         self.guard(async {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
             delete_outbox(&mut tx, std::iter::once(id.to_string())).await?;
-            sqlx::query("INSERT OR REPLACE INTO push_refused(event_id, reason, at) VALUES (?, ?, ?)")
-                .bind(id.to_string())
-                .bind(reason)
-                .bind(crate::now().timestamp_micros())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT OR REPLACE INTO push_refused(event_id, reason, at) VALUES (?, ?, ?)",
+            )
+            .bind(id.to_string())
+            .bind(reason)
+            .bind(crate::now().timestamp_micros())
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             Ok(())
         })
@@ -271,7 +273,11 @@ impl Store {
                 }
             }
         }
-        tracing::info!(tickets = ids.len(), files = blobs.len(), "tickets no longer visible removed from the replica");
+        tracing::info!(
+            tickets = ids.len(),
+            files = blobs.len(),
+            "tickets no longer visible removed from the replica"
+        );
         Ok(ids.len())
     }
 
@@ -285,15 +291,19 @@ impl Store {
 
     /// Every event of this replica, in clock order (tests compare replicas with it).
     pub async fn all_events(&self) -> Result<Vec<Event>> {
-        let rows = sqlx::query("SELECT id, ticket_id, actor, hlc, at, payload FROM events ORDER BY hlc, id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, ticket_id, actor, hlc, at, payload FROM events ORDER BY hlc, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(event_from_row).collect()
     }
-
 }
 
-async fn delete_outbox(conn: &mut SqliteConnection, ids: impl Iterator<Item = String>) -> Result<()> {
+async fn delete_outbox(
+    conn: &mut SqliteConnection,
+    ids: impl Iterator<Item = String>,
+) -> Result<()> {
     let ids: Vec<String> = ids.collect();
     for chunk in ids.chunks(500) {
         let sql = format!(
@@ -343,7 +353,9 @@ async fn replace_directory(conn: &mut SqliteConnection, d: &Directory) -> Result
             insert_category(conn, c).await?;
         }
     }
-    sqlx::query("DELETE FROM team_members").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM team_members")
+        .execute(&mut *conn)
+        .await?;
     for t in &d.teams {
         sqlx::query(
             "INSERT INTO teams(id, name, lead) VALUES (?, ?, ?) \

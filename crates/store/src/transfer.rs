@@ -598,10 +598,12 @@ fn check_event(
 
 /// A ticket's stored events.
 pub(crate) async fn stored_events(conn: &mut SqliteConnection, ticket: &str) -> Result<Vec<Event>> {
-    let rows = sqlx::query("SELECT id, ticket_id, actor, hlc, at, payload FROM events WHERE ticket_id = ?")
-        .bind(ticket)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, ticket_id, actor, hlc, at, payload FROM events WHERE ticket_id = ?",
+    )
+    .bind(ticket)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(event_from_row).collect()
 }
 
@@ -668,10 +670,12 @@ async fn apply(conn: &mut SqliteConnection, plan: Plan) -> Result<ImportReport> 
             (n, Some(t))
         };
         let latest: Option<String> = match &before {
-            Some(_) => sqlx::query_scalar("SELECT MAX(hlc) FROM events WHERE ticket_id = ?")
-                .bind(ticket_id.to_string())
-                .fetch_one(&mut *conn)
-                .await?,
+            Some(_) => {
+                sqlx::query_scalar("SELECT MAX(hlc) FROM events WHERE ticket_id = ?")
+                    .bind(ticket_id.to_string())
+                    .fetch_one(&mut *conn)
+                    .await?
+            }
             None => None,
         };
         let late = latest.is_some_and(|l| events.iter().any(|e| e.hlc.to_string() < l));

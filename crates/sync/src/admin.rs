@@ -1,8 +1,8 @@
 //! Provisioning of the shared database: schema, group roles, grants and
 //! row-level security (`migrations/postgres/`), and the people, teams and
-//! confidential categories. Run with the credentials of a role that may
-//! create roles: the server's superuser for `init`, a Guichet administrator
-//! (created by `init` with CREATEROLE) afterwards.
+//! confidential categories. `init` runs as the server's superuser; the rest
+//! as a Guichet administrator, whose login role gets no CREATEROLE: logins
+//! are managed through narrow functions owned by a provisioning role.
 
 use crate::server::{options, parse_id};
 use crate::{ident, Error, Result};
@@ -27,6 +27,8 @@ pub struct Groups {
     pub owner: String,
     pub users: String,
     pub admins: String,
+    /// Owns the login-management functions; NOLOGIN, CREATEROLE.
+    pub provisioner: String,
 }
 
 pub async fn groups(conn: &mut PgConnection) -> Result<Groups> {
@@ -37,6 +39,7 @@ pub async fn groups(conn: &mut PgConnection) -> Result<Groups> {
         owner: format!("{db}_owner"),
         users: format!("{db}_users"),
         admins: format!("{db}_admins"),
+        provisioner: format!("{db}_provisioner"),
     })
 }
 
@@ -75,21 +78,37 @@ pub struct InitReport {
 pub async fn init(pool: &PgPool, admin: &NewUser) -> Result<InitReport> {
     let mut conn = pool.acquire().await?;
     let g = groups(&mut conn).await?;
-    let (superuser, createrole): (bool, bool) =
-        sqlx::query_as("SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user")
+    let superuser: bool =
+        sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             .fetch_one(&mut *conn)
             .await?;
-    if !superuser && !createrole {
+    if !superuser {
         return Err(Error::Forbidden(
-            "admin init must run as a role that may create roles (the server's superuser, or the database owner with CREATEROLE)".into(),
+            "admin init must run as the server's superuser (it creates the group roles and the login-management functions)".into(),
         ));
+    }
+    let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
+        .fetch_one(&mut *conn)
+        .await?;
+    if version < 150000 {
+        return Err(DomainError::invalid(
+            "server",
+            format!("is PostgreSQL {}", version / 10000),
+            "PostgreSQL 15 or later",
+        )
+        .into());
     }
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     // One init at a time.
     sqlx::query("SELECT pg_advisory_xact_lock(4242)")
         .execute(&mut *tx)
         .await?;
-    for (role, extra) in [(&g.owner, ""), (&g.users, ""), (&g.admins, "")] {
+    for (role, extra) in [
+        (&g.owner, ""),
+        (&g.users, ""),
+        (&g.admins, ""),
+        (&g.provisioner, " CREATEROLE"),
+    ] {
         let exists: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
                 .bind(role)
@@ -101,11 +120,6 @@ pub async fn init(pool: &PgPool, admin: &NewUser) -> Result<InitReport> {
                 .await?;
         }
     }
-    if !superuser {
-        sqlx::query(&format!("GRANT {} TO CURRENT_USER", ident(&g.owner)))
-            .execute(&mut *tx)
-            .await?;
-    }
     sqlx::query(&format!(
         "GRANT {} TO {}",
         ident(&g.users),
@@ -113,6 +127,17 @@ pub async fn init(pool: &PgPool, admin: &NewUser) -> Result<InitReport> {
     ))
     .execute(&mut *tx)
     .await?;
+    // PostgreSQL 16 and later: the provisioner needs ADMIN OPTION on the
+    // groups it grants.
+    for group in [&g.users, &g.admins] {
+        sqlx::query(&format!(
+            "GRANT {} TO {} WITH ADMIN OPTION",
+            ident(group),
+            ident(&g.provisioner)
+        ))
+        .execute(&mut *tx)
+        .await?;
+    }
     let present: bool =
         sqlx::query_scalar("SELECT to_regclass('guichet.schema_migrations') IS NOT NULL")
             .fetch_one(&mut *tx)
@@ -125,14 +150,20 @@ pub async fn init(pool: &PgPool, admin: &NewUser) -> Result<InitReport> {
         Vec::new()
     };
     let mut applied = Vec::new();
+    let lit = |n: &str| format!("'{}'", n.replace('\'', "''"));
     for (version, sql) in MIGRATIONS {
         if done.contains(version) {
             continue;
         }
         let sql = sql
+            .replace("{owner_name}", &lit(&g.owner))
+            .replace("{users_name}", &lit(&g.users))
+            .replace("{admins_name}", &lit(&g.admins))
+            .replace("{provisioner_name}", &lit(&g.provisioner))
             .replace("{owner}", &ident(&g.owner))
             .replace("{users}", &ident(&g.users))
-            .replace("{admins}", &ident(&g.admins));
+            .replace("{admins}", &ident(&g.admins))
+            .replace("{provisioner}", &ident(&g.provisioner));
         sqlx::raw_sql(&sql).execute(&mut *tx).await?;
         if *version == 1 {
             sqlx::raw_sql(&format!(
@@ -171,7 +202,7 @@ pub async fn init(pool: &PgPool, admin: &NewUser) -> Result<InitReport> {
             .fetch_one(&mut *tx)
             .await?;
     if !has_admin {
-        add_user_in(&mut tx, &g, admin).await?;
+        add_user_in(&mut tx, admin).await?;
     }
     tx.commit().await?;
     tracing::info!(applied = applied.len(), "shared database initialised");
@@ -185,16 +216,18 @@ pub async fn init(pool: &PgPool, admin: &NewUser) -> Result<InitReport> {
 /// and of its administrators for `admin`) and their directory entry.
 pub async fn add_user(pool: &PgPool, u: &NewUser) -> Result<User> {
     let mut conn = pool.acquire().await?;
-    let g = groups(&mut conn).await?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let user = add_user_in(&mut tx, &g, u).await?;
+    let user = add_user_in(&mut tx, u).await?;
     tx.commit().await?;
     Ok(user)
 }
 
-async fn add_user_in(conn: &mut PgConnection, g: &Groups, u: &NewUser) -> Result<User> {
+async fn add_user_in(conn: &mut PgConnection, u: &NewUser) -> Result<User> {
     let user = User::new(&u.login, &u.name, u.email.as_deref())?;
     check_role(&u.role)?;
+    if let Some(p) = &u.password {
+        check_password(p)?;
+    }
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
             .bind(&user.login)
@@ -221,50 +254,27 @@ async fn add_user_in(conn: &mut PgConnection, g: &Groups, u: &NewUser) -> Result
         )
         .into());
     }
-    if !exists {
-        let sql: String = sqlx::query_scalar("SELECT format('CREATE ROLE %I LOGIN', $1::text)")
-            .bind(&user.login)
-            .fetch_one(&mut *conn)
-            .await?;
-        sqlx::query(&sql).execute(&mut *conn).await?;
-    }
-    if let Some(p) = &u.password {
-        set_password_in(conn, &user.login, p).await?;
-    }
-    sqlx::query(&format!(
-        "GRANT {} TO {}",
-        ident(&g.users),
-        ident(&user.login)
-    ))
+    sqlx::query("SELECT guichet.provision_login($1, $2, true)")
+        .bind(&user.login)
+        .bind(&u.password)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO guichet.users(id, login, name, email, active, role) VALUES ($1::uuid, $2, $3, $4, true, $5)",
+    )
+    .bind(user.id.to_string())
+    .bind(&user.login)
+    .bind(&user.name)
+    .bind(&user.email)
+    .bind(&u.role)
     .execute(&mut *conn)
     .await?;
     if u.role == "admin" {
-        sqlx::query(&format!(
-            "GRANT {} TO {} WITH ADMIN OPTION",
-            ident(&g.admins),
-            ident(&user.login)
-        ))
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(&format!(
-            "GRANT {} TO {} WITH ADMIN OPTION",
-            ident(&g.users),
-            ident(&user.login)
-        ))
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(&format!("ALTER ROLE {} CREATEROLE", ident(&user.login)))
+        sqlx::query("SELECT guichet.provision_admin($1, true)")
+            .bind(&user.login)
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query("INSERT INTO guichet.users(id, login, name, email, active, role) VALUES ($1::uuid, $2, $3, $4, true, $5)")
-        .bind(user.id.to_string())
-        .bind(&user.login)
-        .bind(&user.name)
-        .bind(&user.email)
-        .bind(&u.role)
-        .execute(&mut *conn)
-        .await?;
     tracing::info!(role = %u.role, "user added");
     Ok(user)
 }
@@ -280,21 +290,12 @@ fn check_role(role: &str) -> Result<()> {
     }
 }
 
-async fn set_password_in(conn: &mut PgConnection, login: &str, password: &str) -> Result<()> {
+fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < 12 {
         return Err(
             DomainError::invalid("password", "is too short", "at least 12 characters").into(),
         );
     }
-    // The server hashes it (SCRAM-SHA-256 by default since PostgreSQL 14);
-    // the statement is built by the server's format() so quoting is exact.
-    let sql: String =
-        sqlx::query_scalar("SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', $1::text, $2::text)")
-            .bind(login)
-            .bind(password)
-            .fetch_one(&mut *conn)
-            .await?;
-    sqlx::query(&sql).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -314,20 +315,31 @@ async fn require_user(conn: &mut PgConnection, login: &str) -> Result<uuid::Uuid
     parse_id(&id)
 }
 
-/// Sets a new password (an administrator for anyone; a user for themself).
+/// Sets a new password (an administrator, for anyone of this database).
+/// The server hashes it (SCRAM-SHA-256 by default since PostgreSQL 14).
 pub async fn reset_password(pool: &PgPool, login: &str, password: &str) -> Result<()> {
+    check_password(password)?;
     let mut conn = pool.acquire().await?;
     require_user(&mut conn, login).await?;
-    set_password_in(&mut conn, login, password).await
+    sqlx::query("SELECT guichet.provision_password($1, $2)")
+        .bind(login)
+        .bind(password)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
-/// Changes the connected user's own password.
+/// Changes the connected user's own password (every role may).
 pub async fn change_own_password(pool: &PgPool, password: &str) -> Result<()> {
+    check_password(password)?;
     let mut conn = pool.acquire().await?;
-    let me: String = sqlx::query_scalar("SELECT session_user::text")
-        .fetch_one(&mut *conn)
-        .await?;
-    set_password_in(&mut conn, &me, password).await
+    let sql: String =
+        sqlx::query_scalar("SELECT format('ALTER ROLE %I PASSWORD %L', session_user, $1::text)")
+            .bind(password)
+            .fetch_one(&mut *conn)
+            .await?;
+    sqlx::query(&sql).execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Disables a person: they can no longer log in, and see nothing even
@@ -340,7 +352,8 @@ pub async fn disable_user(pool: &PgPool, login: &str) -> Result<()> {
         .bind(login)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(&format!("ALTER ROLE {} NOLOGIN", ident(login)))
+    sqlx::query("SELECT guichet.provision_disable($1)")
+        .bind(login)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -351,11 +364,18 @@ pub async fn set_role(pool: &PgPool, login: &str, role: &str) -> Result<()> {
     check_role(role)?;
     let mut conn = pool.acquire().await?;
     require_user(&mut conn, login).await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     sqlx::query("UPDATE guichet.users SET role = $2 WHERE login = $1")
         .bind(login)
         .bind(role)
-        .execute(&mut *conn)
+        .execute(&mut *tx)
         .await?;
+    sqlx::query("SELECT guichet.provision_admin($1, $2)")
+        .bind(login)
+        .bind(role == "admin")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -468,7 +488,6 @@ pub async fn import_local(pool: &PgPool, store: &Store) -> Result<ImportReport> 
     store.export(&mut buf, guichet_store::Format::Jsonl).await?;
     let mut report = ImportReport::default();
     let mut conn = pool.acquire().await?;
-    let g = groups(&mut conn).await?;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let mut events: Vec<Event> = Vec::new();
     for line in buf.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
@@ -500,20 +519,8 @@ pub async fn import_local(pool: &PgPool, store: &Store) -> Result<ImportReport> 
                 if known {
                     continue;
                 }
-                let role_exists: bool =
-                    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-                        .bind(&u.login)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                if !role_exists {
-                    let sql: String =
-                        sqlx::query_scalar("SELECT format('CREATE ROLE %I NOLOGIN', $1::text)")
-                            .bind(&u.login)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                    sqlx::query(&sql).execute(&mut *tx).await?;
-                }
-                sqlx::query(&format!("GRANT {} TO {}", ident(&g.users), ident(&u.login)))
+                sqlx::query("SELECT guichet.provision_login($1, NULL, false)")
+                    .bind(&u.login)
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query("INSERT INTO guichet.users(id, login, name, email, active, role) VALUES ($1::uuid, $2, $3, $4, $5, 'staff')")

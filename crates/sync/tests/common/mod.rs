@@ -174,7 +174,7 @@ impl TestDb {
         .unwrap();
         let mut roles = self.roles.clone();
         roles.extend(
-            ["owner", "admins", "users"]
+            ["owner", "admins", "users", "provisioner"]
                 .iter()
                 .map(|g| format!("{}_{g}", self.name)),
         );
