@@ -20,6 +20,16 @@ pub struct AppState {
     pub replan: std::sync::Arc<tokio::sync::Notify>,
     /// The open tickets' SLA clocks, as the scheduler last computed them.
     pub sla: crate::schedule::SlaBoard,
+    /// The sync engine, in shared mode.
+    pub sync: std::sync::Arc<crate::shared::SyncHandle>,
+}
+
+impl AppState {
+    /// After a write: the scheduler plans again, the sync engine pushes.
+    pub fn changed(&self) {
+        self.replan.notify_one();
+        self.sync.wake();
+    }
 }
 
 /// An error as the UI sees it: `code` is stable (the UI translates by it),
@@ -314,6 +324,15 @@ pub struct TicketDetail {
     pub links: Vec<LinkView>,
     /// Its SLA clocks and deadline, in business time.
     pub time: crate::time_api::TicketTime,
+    /// Field changes made at the same time on two PCs (sync conflicts).
+    pub conflicts: Vec<ConflictMark>,
+}
+
+/// A change of the timeline that took part in a sync conflict.
+#[derive(Debug, Serialize, TS)]
+pub struct ConflictMark {
+    pub event: guichet_domain::EventId,
+    pub side: guichet_domain::ConflictSide,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -350,7 +369,12 @@ pub async fn ticket_detail(
         chrono::Utc::now(),
     )
     .await;
+    let conflicts = guichet_domain::conflicts(&history)
+        .into_iter()
+        .map(|(event, side)| ConflictMark { event, side })
+        .collect();
     Ok(TicketDetail {
+        conflicts,
         links,
         next_statuses: store.workflow().next(ticket.status),
         comments: store.comments(&reference).await?,
@@ -426,7 +450,7 @@ pub async fn create_ticket(
     };
     let t = store.create_ticket(me(store).await?, new).await?;
     // After the write: the scheduler's round must see it.
-    state.replan.notify_one();
+    state.changed();
     Ok(t)
 }
 
@@ -471,7 +495,7 @@ pub async fn update_ticket(
     let t = store
         .edit_ticket(me(store).await?, &reference, vec![edit])
         .await?;
-    state.replan.notify_one();
+    state.changed();
     Ok(t)
 }
 
@@ -491,7 +515,7 @@ pub async fn add_comment(
     let e = store
         .comment(me(store).await?, &reference, visibility, &body)
         .await?;
-    state.replan.notify_one();
+    state.changed();
     Ok(e)
 }
 
@@ -627,7 +651,7 @@ pub async fn link_ticket(
     let t = store
         .link(me(store).await?, &reference, kind, target.trim(), true)
         .await?;
-    state.replan.notify_one();
+    state.changed();
     Ok(t)
 }
 
@@ -755,7 +779,7 @@ pub async fn load_demo(state: State<'_, AppState>, tickets: u32) -> ApiResult<Im
         .store
         .import(&mut &data[..], guichet_store::Format::Jsonl)
         .await?;
-    state.replan.notify_one();
+    state.changed();
     Ok(report)
 }
 

@@ -4,6 +4,7 @@
 //! guichet-desktop bindings` rewrites it.
 
 use crate::api::*;
+use crate::shared::*;
 use crate::time_api::*;
 use guichet_domain::*;
 use guichet_store::{Comment, ImportReport, TicketSummary};
@@ -66,6 +67,10 @@ fn typescript() -> String {
         TicketTime,
         AgendaItem,
         NotificationSettings,
+        ConflictSide,
+        ConflictMark,
+        SyncView,
+        ConnectForm,
     );
     out.trim_end().to_string() + "\n"
 }

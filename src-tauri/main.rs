@@ -10,6 +10,7 @@ mod bindings;
 mod schedule;
 #[cfg(test)]
 mod schedule_tests;
+mod shared;
 mod time_api;
 mod tray;
 
@@ -77,11 +78,14 @@ fn main() {
                 replan.clone(),
                 sla.clone(),
             ));
+            let sync = std::sync::Arc::new(shared::SyncHandle::default());
+            shared::resume(app.handle(), sync.clone(), store.clone(), replan.clone());
             app.manage(api::AppState {
                 store,
                 data_dir: dir,
                 replan,
                 sla,
+                sync,
             });
             tracing::info!("desktop app started");
             Ok(())
@@ -112,6 +116,12 @@ fn main() {
             time_api::effective_deadline,
             time_api::autostart,
             time_api::set_autostart,
+            shared::sync_status,
+            shared::choose_local,
+            shared::connect_server,
+            shared::sign_in,
+            shared::sign_out,
+            shared::change_password,
         ])
         .run(tauri::generate_context!())
         .expect("the desktop app could not start");

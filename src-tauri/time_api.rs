@@ -138,7 +138,7 @@ pub async fn confirm_due(state: State<'_, AppState>, reference: String) -> ApiRe
     let store = &state.store;
     let me = store.local_user().await?;
     store.confirm_due(me, &reference).await?;
-    state.replan.notify_one();
+    state.changed();
     Ok(())
 }
 
@@ -257,7 +257,7 @@ pub async fn save_time_settings(state: State<'_, AppState>, json: String) -> Api
         .store
         .set_setting(schedule::TIME_CONFIG, &text)
         .await?;
-    state.replan.notify_one();
+    state.changed();
     Ok(text)
 }
 
@@ -362,7 +362,7 @@ pub async fn save_notification_settings(
         .store
         .set_setting(schedule::PREFS, &prefs.to_json())
         .await?;
-    state.replan.notify_one();
+    state.changed();
     Ok(settings_of(&prefs))
 }
 

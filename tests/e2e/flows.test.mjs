@@ -6,7 +6,8 @@
 // Run by ./test.sh; alone: GUICHET_APP=<binary> GUICHET_CLI=<binary> node --test tests/e2e/
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import net from "node:net";
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -46,11 +47,25 @@ function cli(box, ...args) {
 async function withApp(name, lang, box, flow, extraEnv = {}) {
   const app = await App.launch({ application: APP, env: { ...box.env(lang), ...extraEnv }, logFile: path.join(ARTIFACTS, `${name}.driver.log`) });
   try {
-    await app.find("[data-testid=list-count]", { timeout: 30000 });
+    await firstStart(app);
     await flow(app);
   } finally {
     await app.screenshot(ARTIFACTS, name).catch((e) => console.error(`screenshot ${name}: ${e.message}`));
     await app.quit();
+  }
+}
+
+/// Past the first-start choice (an empty data directory asks where the
+/// tickets live): this PC only.
+async function firstStart(app) {
+  const which = await app.until("the list or the first-start choice", async () => {
+    if ((await app.findAll("[data-testid=list-count]")).length) return "list";
+    if ((await app.findAll("[data-testid=choose-local]")).length) return "welcome";
+    return null;
+  }, 30000);
+  if (which === "welcome") {
+    await (await app.find("[data-testid=choose-local]")).click();
+    await app.find("[data-testid=list-count]", { timeout: 30000 });
   }
 }
 
@@ -423,4 +438,131 @@ test("settings: bad quiet hours and bad time settings are refused beside the fie
     await (await app.find("[data-testid=autostart]")).click();
     await app.until("the autostart entry to go", async () => !readdirSync(dir).some((f) => f.endsWith(".desktop")));
   }, { HOME: path.join(box.root, "home") });
+});
+
+// ---------------------------------------------------------------------
+// Shared mode: two desktop apps, two users, one PostgreSQL.
+
+const PW = "correct-horse-battery";
+
+/// A TCP proxy in front of the server: `offline()` cuts every connection
+/// and refuses new ones, as a laptop leaving the office network.
+function startProxy(host, port) {
+  const sockets = new Set();
+  let down = false;
+  const server = net.createServer((client) => {
+    if (down) return client.destroy();
+    const up = net.connect(port, host);
+    sockets.add(client);
+    sockets.add(up);
+    client.pipe(up);
+    up.pipe(client);
+    const end = () => { client.destroy(); up.destroy(); sockets.delete(client); sockets.delete(up); };
+    client.on("error", end); up.on("error", end); client.on("close", end); up.on("close", end);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
+    port: server.address().port,
+    offline() { down = true; for (const s of sockets) s.destroy(); sockets.clear(); },
+    online() { down = false; },
+    close() { this.offline(); server.close(); },
+  })));
+}
+
+async function connectApp(app, server, login, remember) {
+  await (await app.find("[data-testid=choose-shared]", { timeout: 30000 })).click();
+  await (await app.find("[data-testid=connect-server]")).type(server);
+  await (await app.find("[data-testid=connect-login]")).type(login);
+  await (await app.find("[data-testid=connect-password]")).type(PW);
+  if (!remember) await (await app.find("#w-password ~ label input[type=checkbox], [data-testid=connect-form] input[type=checkbox]")).click();
+  await (await app.find("[data-testid=connect-submit]")).click();
+  await app.find("[data-testid=list-count]", { timeout: 30000 });
+  await app.until(`${login} online`, async () => (await app.exec("return document.querySelector('[data-testid=sync-status]')?.dataset.state")) === "online", 20000);
+}
+
+const syncState = (app) => app.exec("return document.querySelector('[data-testid=sync-status]')?.dataset.state");
+const replies = (app) => app.exec("return [...document.querySelectorAll('[data-testid=timeline] li[data-kind=reply] .ev-body')].map(e => e.textContent)");
+const conflictSides = (app) => app.exec("return [...document.querySelectorAll('[data-testid=conflict]')].map(e => e.dataset.side).sort()");
+
+test("two desktop apps on one PostgreSQL: one goes offline, both edit, it comes back, both show the same ticket, every comment and the conflict", async () => {
+  const SUPER = process.env.DATABASE_URL;
+  if (!SUPER) throw new Error("DATABASE_URL must name a PostgreSQL superuser URL (./test.sh starts a private server)");
+  const u = new URL(SUPER);
+  const db = `guichet_e2e_${process.pid}_${Date.now() % 100000}`;
+  const pfx = `e${Date.now() % 1000000}`;
+  const superDb = `postgres://${u.username}@${u.host}/${db}`;
+  execFileSync("psql", [SUPER, "-qc", `CREATE DATABASE ${db}`]);
+  const run = (args, input = "") => execFileSync(CLI, args, { input, encoding: "utf8", env: { ...process.env, PGPASSWORD: PW } });
+  run(["admin", "init", "--database-url", superDb, "--admin", `${pfx}_admin`, "--name", "Ada Admin", "--password-stdin"], PW + "\n");
+  const adminUrl = `postgres://${pfx}_admin@${u.host}/${db}`;
+  run(["admin", "user", "add", `${pfx}_ann`, "--name", "Ann Avocate", "--password-stdin", "--database-url", adminUrl], PW + "\n");
+  run(["admin", "user", "add", `${pfx}_bob`, "--name", "Bob Berater", "--password-stdin", "--database-url", adminUrl], PW + "\n");
+  run(["admin", "team", "add", "Tax", "--database-url", adminUrl]);
+  run(["admin", "team", "member", "Tax", `${pfx}_ann`, "--database-url", adminUrl]);
+  run(["admin", "team", "member", "Tax", `${pfx}_bob`, "--database-url", adminUrl]);
+
+  const proxy = await startProxy(u.hostname, Number(u.port || 5432));
+  // Bob's app runs in a D-Bus session of its own, as another person's
+  // desktop would (and so that the single-instance lock is his own).
+  const bus = spawnSync("dbus-daemon", ["--session", "--fork", "--print-address=1", "--print-pid=1"], { encoding: "utf8" });
+  const [busAddress, busPid] = bus.stdout.trim().split("\n");
+  const boxA = sandbox("shared-ann");
+  const boxB = sandbox("shared-bob");
+  const A = await App.launch({ application: APP, env: boxA.env("en_GB.UTF-8"), logFile: path.join(ARTIFACTS, "shared-ann.driver.log") });
+  let B;
+  try {
+    B = await App.launch({ application: APP, env: { ...boxB.env("en_GB.UTF-8"), DBUS_SESSION_BUS_ADDRESS: busAddress }, logFile: path.join(ARTIFACTS, "shared-bob.driver.log") });
+    // Ann's password goes to the keychain; Bob's is not kept.
+    await connectApp(A, `127.0.0.1:${proxy.port}/${db}`, `${pfx}_ann`, true);
+    await connectApp(B, `${u.host}/${db}`, `${pfx}_bob`, false);
+
+    // Ann creates a ticket for the Tax team: it reaches Bob's window.
+    await (await A.find("[data-testid=new-ticket]")).click();
+    await (await A.find("[data-testid=nt-title]")).type("Déclaration de TVA");
+    await choose(A, "#nt-team", "Tax");
+    await (await A.find("[data-testid=nt-submit]")).click();
+    const ref = await A.until("the new ticket's detail", async () => (await A.text("[data-testid=detail-ref]")).trim());
+    await B.until("the ticket in bob's list", async () => (await rowRefs(B)).includes(ref), 15000);
+
+    // Ann's laptop leaves the network.
+    proxy.offline();
+    await A.until("ann offline", async () => (await syncState(A)) === "offline", 90000);
+    const title = await A.find("[data-testid=detail-title]");
+    await title.clear();
+    await title.type("Déclaration de TVA (Ann)\uE007");
+    await (await A.find("[data-testid=comment-box]")).type("Écrit hors ligne par Ann");
+    await (await A.find("[data-testid=send-reply]")).click();
+    await A.until("ann's changes waiting", async () => (await A.findAll("[data-testid=sync-pending]")).length === 1);
+
+    await (await B.find(`.row[data-ref="${ref}"]`)).click();
+    const titleB = await B.find("[data-testid=detail-title]");
+    await titleB.clear();
+    await titleB.type("Déclaration de TVA (Bob)\uE007");
+    await (await B.find("[data-testid=comment-box]")).type("Réponse de Bob en ligne");
+    await (await B.find("[data-testid=send-reply]")).click();
+    await B.until("bob's reply in his timeline", async () => (await replies(B)).length === 1);
+
+    // Back in the office: everything meets.
+    proxy.online();
+    await A.until("ann online with nothing waiting", async () => (await syncState(A)) === "online" && (await A.findAll("[data-testid=sync-pending]")).length === 0, 90000);
+    for (const [who, app] of [["ann", A], ["bob", B]]) {
+      await app.until(`${who}: both replies`, async () => (await replies(app)).length === 2, 20000);
+      await app.until(`${who}: the conflict marked on both title changes`, async () => JSON.stringify(await conflictSides(app)) === JSON.stringify(["kept", "overwritten"]), 20000);
+    }
+    const tA = await (await A.find("[data-testid=detail-title]")).prop("value");
+    const tB = await (await B.find("[data-testid=detail-title]")).prop("value");
+    assert.equal(tA, tB, "both windows show the same title");
+    assert.equal(tA, "Déclaration de TVA (Bob)", "the later change wins");
+    assert.deepEqual((await replies(A)).sort(), (await replies(B)).sort());
+  } finally {
+    for (const [name, app] of [["shared-ann", A], ["shared-bob", B]]) {
+      if (!app) continue;
+      await app.screenshot(ARTIFACTS, name).catch(() => {});
+      await app.quit();
+    }
+    proxy.close();
+    try { process.kill(Number(busPid)); } catch { /* gone */ }
+    spawnSync("psql", [SUPER, "-qc", `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`]);
+    for (const r of ["admin", "ann", "bob"]) spawnSync("psql", [SUPER, "-qc", `DROP ROLE IF EXISTS "${pfx}_${r}"`]);
+    for (const g of ["owner", "users", "admins", "provisioner"]) spawnSync("psql", [SUPER, "-qc", `DROP ROLE IF EXISTS "${db}_${g}"`]);
+  }
 });

@@ -14,4 +14,4 @@ for _ in $(seq 50); do
         | grep -q "boolean true" && break
     sleep 0.2
 done
-xvfb-run -a -s "-screen 0 1400x900x24" node --test --test-reporter=spec "$@" tests/e2e/flows.test.mjs
+scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1400x900x24" node --test --test-reporter=spec "$@" tests/e2e/flows.test.mjs

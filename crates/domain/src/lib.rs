@@ -5,6 +5,7 @@
 //! [`Workflow`]) and turned into events; storage, sync and reporting only ever
 //! append and replay those events.
 
+mod conflict;
 mod deadline;
 pub mod demo;
 mod directory;
@@ -16,6 +17,7 @@ mod reference;
 mod ticket;
 mod workflow;
 
+pub use conflict::{conflicts, ConflictSide};
 pub use deadline::{confirm_due, due_confirmation, DueConfirmation};
 pub use directory::{default_categories, Category, Contact, Team, User};
 pub use error::{DomainError, Result};

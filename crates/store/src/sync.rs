@@ -118,7 +118,8 @@ impl Store {
     pub async fn acknowledge(&self, ids: &[EventId]) -> Result<()> {
         self.guard(async {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-            delete_outbox(&mut tx, ids.iter().map(|i| i.to_string())).await?;
+            let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            delete_outbox(&mut tx, ids).await?;
             tx.commit().await?;
             Ok(())
         })
@@ -130,7 +131,7 @@ impl Store {
     pub async fn refuse(&self, id: EventId, reason: &str) -> Result<()> {
         self.guard(async {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-            delete_outbox(&mut tx, std::iter::once(id.to_string())).await?;
+            delete_outbox(&mut tx, vec![id.to_string()]).await?;
             sqlx::query(
                 "INSERT OR REPLACE INTO push_refused(event_id, reason, at) VALUES (?, ?, ?)",
             )
@@ -180,7 +181,7 @@ impl Store {
                 .collect();
             let report = apply_records(&mut tx, &records).await?;
             // Pulled events are not this replica's to push.
-            delete_outbox(&mut tx, ids.into_iter()).await?;
+            delete_outbox(&mut tx, ids).await?;
             for (k, v) in cursors {
                 meta_set(&mut tx, k, v).await?;
             }
@@ -300,11 +301,7 @@ impl Store {
     }
 }
 
-async fn delete_outbox(
-    conn: &mut SqliteConnection,
-    ids: impl Iterator<Item = String>,
-) -> Result<()> {
-    let ids: Vec<String> = ids.collect();
+async fn delete_outbox(conn: &mut SqliteConnection, ids: Vec<String>) -> Result<()> {
     for chunk in ids.chunks(500) {
         let sql = format!(
             "DELETE FROM outbox WHERE event_id IN ({})",

@@ -276,6 +276,8 @@ pub struct Status {
 /// The background engine of the desktop app: a round at start, whenever
 /// the server announces a change (LISTEN), whenever this PC wrote
 /// something, and every 30 s; after a failure, retries with back-off.
+pub type OnChange = Arc<dyn Fn(&Report) + Send + Sync>;
+
 pub struct Syncer {
     wake: Arc<Notify>,
     status: Arc<Mutex<SyncState>>,
@@ -283,7 +285,9 @@ pub struct Syncer {
 }
 
 impl Syncer {
-    pub fn start(store: Store, server: Server) -> Syncer {
+    /// Starts the engine; `on_change` is called after a round that changed
+    /// this replica (pulled, removed or refused something).
+    pub fn start(store: Store, server: Server, on_change: OnChange) -> Syncer {
         let wake = Arc::new(Notify::new());
         let stop = Arc::new(Notify::new());
         let status = Arc::new(Mutex::new(SyncState::Starting));
@@ -292,7 +296,7 @@ impl Syncer {
             status: status.clone(),
             stop: stop.clone(),
         };
-        tokio::spawn(run(store, server, wake, status, stop));
+        tokio::spawn(run(store, server, wake, status, stop, on_change));
         s
     }
 
@@ -316,6 +320,7 @@ async fn run(
     wake: Arc<Notify>,
     status: Arc<Mutex<SyncState>>,
     stop: Arc<Notify>,
+    on_change: OnChange,
 ) {
     let set = |s: SyncState| *status.lock().expect("status lock") = s;
     let mut backoff = Duration::from_secs(1);
@@ -336,6 +341,9 @@ async fn run(
         }
         let wait = match sync_once(&store, &server).await {
             Ok(r) => {
+                if r.pulled > 0 || r.forgotten > 0 || r.refused > 0 {
+                    on_change(&r);
+                }
                 if r != Report::default() {
                     tracing::info!(
                         pushed = r.pushed,
@@ -365,25 +373,26 @@ async fn run(
                 });
                 listener = None;
                 let w = backoff;
-                backoff = (backoff * 2).min(Duration::from_secs(60));
+                backoff = (backoff * 2).min(Duration::from_secs(15));
                 w
             }
         };
         let notified = async {
             match listener.as_mut() {
-                Some(l) => {
-                    if l.recv().await.is_err() {
-                        tokio::time::sleep(wait).await;
-                    }
-                }
-                None => std::future::pending::<()>().await,
+                // A notification, or the listening connection lost (the
+                // round that follows finds out whether the server is gone).
+                Some(l) => l.recv().await.is_ok(),
+                None => std::future::pending::<bool>().await,
             }
         };
-        tokio::select! {
-            _ = notified => {}
-            _ = wake.notified() => {}
-            _ = tokio::time::sleep(wait) => {}
+        let listening = tokio::select! {
+            ok = notified => ok,
+            _ = wake.notified() => true,
+            _ = tokio::time::sleep(wait) => true,
             _ = stop.notified() => return,
+        };
+        if !listening {
+            listener = None;
         }
     }
 }

@@ -107,6 +107,17 @@ impl Server {
         Ok(Server { pool, options })
     }
 
+    /// A server whose connections are made when first needed: the desktop
+    /// app starts offline just as well, and the engine reports it.
+    pub fn connect_lazy(url: &str, password: Option<&str>) -> Result<Server> {
+        let options = options(url, password)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(3)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy_with(options.clone());
+        Ok(Server { pool, options })
+    }
+
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }

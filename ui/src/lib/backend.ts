@@ -3,7 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   AppInfo, Attachment, Directory, Event, ImportReport, LinkKind, ListPage, ListRequest, SavedView,
-  NewTicketRequest, Settings, Ticket, TicketDetail, TicketUpdate,
+  NewTicketRequest, Settings, Ticket, TicketDetail, TicketUpdate, SyncView, ConnectForm,
 } from "./bindings";
 import type { AgendaItem, NotificationSettings } from "./time";
 
@@ -42,6 +42,15 @@ export interface Backend {
   /// Whether Guichet starts with the session; setting it answers the new state.
   autostart(): Promise<boolean>;
   setAutostart(enabled: boolean): Promise<boolean>;
+  /// Shared mode: local or shared, online/offline, changes waiting.
+  syncStatus(): Promise<SyncView>;
+  /// First start: keep the tickets on this PC only.
+  chooseLocal(): Promise<void>;
+  /// First start: make this PC a replica of the firm's server.
+  connectServer(form: ConnectForm): Promise<SyncView>;
+  signIn(password: string, remember: boolean): Promise<SyncView>;
+  signOut(): Promise<SyncView>;
+  changePassword(password: string): Promise<SyncView>;
 }
 
 /// Fills the fields a request may leave out, so the Rust side always gets a whole one.
@@ -80,6 +89,12 @@ export const tauriBackend: Backend = {
   effectiveDeadline: (date) => invoke("effective_deadline", { date }),
   autostart: () => invoke("autostart"),
   setAutostart: (enabled) => invoke("set_autostart", { enabled }),
+  syncStatus: () => invoke("sync_status"),
+  chooseLocal: () => invoke("choose_local"),
+  connectServer: (form) => invoke("connect_server", { form }),
+  signIn: (password, remember) => invoke("sign_in", { password, remember }),
+  signOut: () => invoke("sign_out"),
+  changePassword: (password) => invoke("change_password", { password }),
 };
 
 let current: Backend = tauriBackend;

@@ -129,7 +129,11 @@ links: Array<LinkView>,
 /**
  * Its SLA clocks and deadline, in business time.
  */
-time: TicketTime, };
+time: TicketTime, 
+/**
+ * Field changes made at the same time on two PCs (sync conflicts).
+ */
+conflicts: Array<ConflictMark>, };
 
 export type NewTicketRequest = { title: string, description: string, category: string, priority: Priority | null, assignee: string | null, team: string | null, requester: string | null, matter: string | null, due: string | null, tags: Array<string>, };
 
@@ -186,3 +190,44 @@ quiet_start: string | null, quiet_end: string | null,
  * Paused (do not disturb) until then, RFC 3339.
  */
 paused_until: string | null, };
+
+export type ConflictSide = "kept" | "overwritten";
+
+export type ConflictMark = { event: EventId, side: ConflictSide, };
+
+export type SyncView = { 
+/**
+ * `unset` (first start: not chosen yet), `local` or `shared`.
+ */
+mode: string, 
+/**
+ * `starting`, `syncing`, `online`, `offline`, `logged_out` (shared only).
+ */
+state: string | null, 
+/**
+ * When offline: since when (RFC 3339); when online: the last round.
+ */
+since: string | null, 
+/**
+ * Local changes waiting for the server.
+ */
+pending: number, 
+/**
+ * Changes the server refused, with its reasons.
+ */
+refused: Array<string>, 
+/**
+ * The server (without password) and the login, in shared mode.
+ */
+server: string | null, login: string | null, };
+
+export type ConnectForm = { 
+/**
+ * `host[:port]/database`, or a `postgres://` URL without password
+ * (`?sslmode=verify-full&sslrootcert=…` for TLS).
+ */
+server: string, login: string, password: string, 
+/**
+ * Keep the password in the OS keychain.
+ */
+remember: boolean, };

@@ -56,5 +56,11 @@ export function errorText(lang: Lang, e: ApiError): string {
     const field = translate(lang, fieldKey);
     return translate(lang, "error.unknown", { field: field.charAt(0).toLowerCase() + field.slice(1), value });
   }
+  if (e.code === "login" || e.code === "offline") {
+    return translate(lang, `error.${e.code}` as MessageKey);
+  }
+  if (e.code === "forbidden") {
+    return translate(lang, "error.forbidden", { message: e.message });
+  }
   return translate(lang, "error.generic", { message: e.message });
 }
