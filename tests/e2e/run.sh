@@ -21,4 +21,4 @@ rm -rf test-artifacts/e2e
 mkdir -p test-artifacts/e2e
 
 echo "== end-to-end flows in a real window (Xvfb, tauri-driver, WebKitWebDriver)"
-exec dbus-run-session -- tests/e2e/session.sh
+exec dbus-run-session -- tests/e2e/session.sh "$@"

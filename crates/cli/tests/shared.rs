@@ -1041,7 +1041,7 @@ fn write_tickets(pc: &Pc, made: &mut Vec<String>, n: usize) {
     for _ in 0..n {
         let i = made.len();
         let title = format!("Client file {i:03}");
-        let description = format!("Annual accounts of client {i}. {}", words(i as u64, 1200));
+        let description = format!("Annual accounts of client {i}. {}", words(i as u64, 400));
         let out = pc
             .g()
             .args(&[
@@ -1101,21 +1101,48 @@ fn a_client_killed_during_its_sync_loses_and_doubles_nothing() {
     let s = push(&ann_pc);
     assert_eq!(s["sync"]["pushed"], 300, "{s}");
 
+    // How long a whole first sync of all this takes here and now (load
+    // varies): the kills are drawn up to a bit more than that, within
+    // 20–400 ms, so that they land all along the run.
+    let started = std::time::Instant::now();
+    control_pc
+        .g()
+        .args(&[
+            "connect",
+            "--data-dir",
+            &control_pc.dd(),
+            "--database-url",
+            &db.url("bob"),
+            "--password-stdin",
+        ])
+        .stdin(&password("bob"))
+        .json();
+    let full = started.elapsed().as_millis() as u64;
+    let upper = (full * 3 / 2).clamp(60, 400);
+
     // Bob's new replica: connect, or sync with --database-url (which makes
-    // the replica when it is not one yet), killed after 20–400 ms, again and
-    // again; Ann writes more (new tickets, replies on old ones) between some
-    // rounds, so later rounds pull too.
+    // the replica when it is not one yet), killed with SIGKILL after
+    // 20–`upper` ms, again and again. So that later rounds have work too,
+    // Ann writes more (new tickets, replies on old ones) before round 4, and
+    // from round 6 on the administrator takes Bob out of team Tax and puts
+    // him back, round after round: his replica drops every ticket (a killed
+    // round, then one run to its end), then fetches them all again (a killed
+    // round).
     let mut killed = 0;
     let mut rounds = 0;
     let mut progress: Vec<String> = Vec::new();
-    while rounds < 8 || killed < 5 {
+    let admin_pc = Pc::new();
+    let bob_login = db.login("bob");
+    let mut member = true;
+    while rounds < 12 || killed < 5 {
         assert!(
-            rounds < 60,
+            rounds < 40,
             "in {rounds} rounds only {killed} ended by SIGKILL: {progress:?}"
         );
-        if rounds == 3 || rounds == 6 {
+        if rounds == 4 {
             write_tickets(&ann_pc, &mut made, 20);
-            for r in made[..made.len().min(20 * rounds)].iter().step_by(rounds) {
+            for k in 0..20 {
+                let r = &made[(k * 13) % 300];
                 ann_pc
                     .g()
                     .args(&[
@@ -1130,7 +1157,16 @@ fn a_client_killed_during_its_sync_loses_and_doubles_nothing() {
             }
             push(&ann_pc);
         }
-        let delay = Duration::from_millis(20 + random_u64() % 381);
+        if rounds >= 6 {
+            member = !member;
+            let mut args = vec!["admin", "team", "member", "Tax", bob_login.as_str()];
+            if !member {
+                args.push("--remove");
+            }
+            as_admin(&db, &admin_pc, &args).json();
+            progress.push(if member { "+Tax".into() } else { "-Tax".into() });
+        }
+        let delay = Duration::from_millis(20 + random_u64() % (upper - 19));
         let g = if rounds % 2 == 0 {
             bob_pc.g().args(&[
                 "connect",
@@ -1152,7 +1188,8 @@ fn a_client_killed_during_its_sync_loses_and_doubles_nothing() {
         let was_killed = run_and_kill(g, delay);
         killed += was_killed as usize;
         rounds += 1;
-        // Where the replica stood (for the log): (tickets, events), or none yet.
+        // Where the replica stood (for the log): tickets/events, or - when
+        // it is no data directory yet.
         let at = bob_pc
             .g()
             .args(&["--data-dir", &bob_pc.dd(), "--json", "status"])
@@ -1165,8 +1202,29 @@ fn a_client_killed_during_its_sync_loses_and_doubles_nothing() {
             delay.as_millis(),
             if was_killed { " killed" } else { "" }
         ));
+        if !member {
+            // Out of the team: a round run to its end drops every ticket,
+            // whatever the killed rounds before it left half done.
+            let s = bob_pc
+                .g()
+                .password(&password("bob"))
+                .args(&["sync", "--data-dir", &bob_pc.dd()])
+                .json();
+            assert_eq!(counts(&bob_pc), (0, 0), "{s} after {progress:?}");
+            progress.push("0/0".into());
+        }
     }
-    eprintln!("{rounds} rounds, {killed} ended by SIGKILL: {progress:?}");
+    if !member {
+        as_admin(
+            &db,
+            &admin_pc,
+            &["admin", "team", "member", "Tax", &bob_login],
+        )
+        .json();
+    }
+    eprintln!(
+        "a whole first sync took {full} ms; {rounds} rounds, {killed} ended by SIGKILL: {progress:?}"
+    );
 
     // The last round runs to its end.
     let s = bob_pc
@@ -1189,23 +1247,16 @@ fn a_client_killed_during_its_sync_loses_and_doubles_nothing() {
     assert_eq!(s["sync"]["pulled"], 0, "nothing is left to pull: {s}");
     assert_eq!(s["pending"], 0, "{s}");
 
-    // A replica made without interruption, to compare with.
+    // The replica made without interruption, brought up to date, to compare with.
     control_pc
         .g()
-        .args(&[
-            "connect",
-            "--data-dir",
-            &control_pc.dd(),
-            "--database-url",
-            &db.url("bob"),
-            "--password-stdin",
-        ])
-        .stdin(&password("bob"))
+        .password(&password("bob"))
+        .args(&["sync", "--data-dir", &control_pc.dd()])
         .json();
 
     let bob = tickets_of(&bob_pc);
     let expected: BTreeSet<String> = made.iter().cloned().collect();
-    assert_eq!(made.len(), 340);
+    assert_eq!(made.len(), 320);
     assert_eq!(expected.len(), made.len(), "references are unique");
     assert_eq!(
         bob.keys().cloned().collect::<BTreeSet<_>>(),
@@ -1220,7 +1271,7 @@ fn a_client_killed_during_its_sync_loses_and_doubles_nothing() {
         db.sql("SELECT count(*) FROM guichet.events WHERE kind = 'commented'")
     );
     let (tickets, events) = counts(&bob_pc);
-    assert_eq!(tickets, 340);
+    assert_eq!(tickets, 320);
     assert_eq!((tickets, events), counts(&control_pc));
     assert_eq!(
         events.to_string(),

@@ -15,7 +15,8 @@ mod common;
 
 use common::*;
 use guichet_domain::{
-    Edit, Event, EventId, LinkKind, Priority, Status, Ticket, TicketId, UserId, Visibility,
+    Edit, Event, EventId, EventKind, LinkKind, Priority, Status, Ticket, TicketId, UserId,
+    Visibility,
 };
 use guichet_store::Store;
 use guichet_sync::{sync_once, Server};
@@ -103,6 +104,8 @@ struct World {
     comments: Vec<(usize, EventId)>,
     stats: Stats,
     counter: usize,
+    /// The step running, for the log.
+    step_no: usize,
 }
 
 const STAFF: &[&str] = &["ann", "bob", "zoe"];
@@ -154,6 +157,7 @@ impl World {
             comments: Vec::new(),
             stats: Stats::default(),
             counter: 0,
+            step_no: 0,
         }
     }
 
@@ -161,7 +165,20 @@ impl World {
     /// every event the write made.
     async fn record_outbox(&mut self, c: usize) {
         for e in self.clients[c].store.outbox(100_000).await.unwrap() {
-            self.written.entry(e.id).or_insert((c, e));
+            if !self.written.contains_key(&e.id) {
+                let what = match &e.kind {
+                    EventKind::Changed(ch) => format!("{ch:?}"),
+                    EventKind::Commented { body, .. } => format!("comment '{body}'"),
+                    k => k.name().to_string(),
+                };
+                let t = e.ticket.to_string();
+                log(
+                    self.step_no,
+                    self.clients[c].short,
+                    &format!("writes on …{}: {what}", &t[t.len() - 6..]),
+                );
+                self.written.insert(e.id, (c, e));
+            }
         }
     }
 
@@ -176,6 +193,7 @@ impl World {
     }
 
     async fn step(&mut self, n: usize) {
+        self.step_no = n;
         let c = self.rng.below(self.clients.len());
         let roll = self.rng.below(100);
         match roll {
@@ -422,7 +440,7 @@ impl World {
                 store.tag(me, &key, add, tag).await.map(drop)
             }
             85..=94 => {
-                let who = self.rng.pick(&["ann", "bob", "lea", "zoe"]);
+                let who = self.rng.pick(&["ann", "bob", "lea", "zoe", "zoe", "zoe"]);
                 let add = self.rng.chance(55);
                 store.watch(me, &key, add, self.users[who]).await.map(drop)
             }
@@ -1032,5 +1050,64 @@ async fn a_ticket_dropped_for_a_refused_change_comes_back_after_a_cut_round() {
         back.ok(),
         Some(expected),
         "zoe still watches the ticket: after a complete round she holds it as the server has it"
+    );
+}
+
+/// Replicas order a ticket's watcher changes by clock; the server's
+/// visibility must follow the same order, or a person is listed as a
+/// watcher on every PC yet cannot see the ticket (or the reverse).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_watcher_changes_leave_the_server_and_the_replicas_agreeing() {
+    let mut db = TestDb::new().await;
+    db.user("ann", "staff").await;
+    db.user("bob", "staff").await;
+    db.user("zoe", "staff").await;
+    db.team("Tax", &["ann", "bob"]).await;
+    db.team("Audit", &["zoe"]).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let (ann, ann_srv) = db.replica("ann", tmp.path().join("ann")).await;
+    let (bob, bob_srv) = db.replica("bob", tmp.path().join("bob")).await;
+    let (zoe, zoe_srv) = db.replica("zoe", tmp.path().join("zoe")).await;
+    let ann_id = ann.local_user().await.unwrap();
+    let bob_id = bob.local_user().await.unwrap();
+    let zoe_id = zoe.local_user().await.unwrap();
+    let t = new_ticket(&ann, "Who watches?", Some("Tax")).await;
+    let key = t.id.to_string();
+    ann.watch(ann_id, &key, true, zoe_id).await.unwrap();
+    sync_once(&ann, &ann_srv).await.unwrap();
+    sync_once(&bob, &bob_srv).await.unwrap();
+
+    // Ann, offline, stops zoe watching; a moment later bob does the same
+    // and then has zoe watch again, and syncs first.
+    ann.watch(ann_id, &key, false, zoe_id).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    bob.watch(bob_id, &key, false, zoe_id).await.unwrap();
+    bob.watch(bob_id, &key, true, zoe_id).await.unwrap();
+    sync_once(&bob, &bob_srv).await.unwrap();
+    sync_once(&ann, &ann_srv).await.unwrap();
+    sync_once(&bob, &bob_srv).await.unwrap();
+    sync_once(&zoe, &zoe_srv).await.unwrap();
+
+    let a = ann.ticket(&key).await.unwrap();
+    let b = bob.ticket(&key).await.unwrap();
+    let mut c = db.psql("zoe").await;
+    let server_says: bool = sqlx::query_scalar("SELECT guichet.can_see($1::uuid)")
+        .bind(&key)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    let zoe_holds = zoe.ticket(&key).await.is_ok();
+    ann_srv.close().await;
+    bob_srv.close().await;
+    zoe_srv.close().await;
+    db.drop().await;
+    assert_eq!(a, b, "ann and bob agree");
+    assert!(
+        a.watchers.contains(&zoe_id),
+        "by clock, bob's add is the last word: zoe watches"
+    );
+    assert!(
+        server_says && zoe_holds,
+        "zoe is a watcher on every replica, so she sees the ticket (server: {server_says}, her PC: {zoe_holds})"
     );
 }
