@@ -81,9 +81,13 @@ CREATE TABLE guichet.tickets (
 CREATE INDEX tickets_by_team ON guichet.tickets(team);
 CREATE INDEX tickets_by_assignee ON guichet.tickets(assignee);
 
+-- Watchers, last-writer-wins per (ticket, user) by clock, as the replicas
+-- replay them: an add and a remove made apart end the same everywhere.
 CREATE TABLE guichet.ticket_watchers (
     ticket_id uuid NOT NULL REFERENCES guichet.tickets(id),
     user_id   uuid NOT NULL,
+    watching  boolean NOT NULL,
+    hlc       text NOT NULL,
     PRIMARY KEY (ticket_id, user_id)
 );
 CREATE INDEX ticket_watchers_by_user ON guichet.ticket_watchers(user_id);
@@ -171,7 +175,7 @@ SELECT COALESCE(uid IS NOT NULL AND CASE
         t.assignee = uid
         OR (t.requester_kind = 'user' AND t.requester_id = uid)
         OR EXISTS (SELECT 1 FROM guichet.team_members m WHERE m.team_id = t.team AND m.user_id = uid)
-        OR EXISTS (SELECT 1 FROM guichet.ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = uid)
+        OR EXISTS (SELECT 1 FROM guichet.ticket_watchers w WHERE w.ticket_id = t.id AND w.user_id = uid AND w.watching)
     END, false)
 FROM (SELECT true) AS one LEFT JOIN guichet.categories c ON c.key = t.category
 $$;
@@ -393,11 +397,11 @@ BEGIN
                 INSERT INTO guichet.access_log(ticket_id) VALUES (t.id);
             END IF;
         END IF;
-    ELSIF NEW.kind = 'watcher_added' THEN
-        INSERT INTO guichet.ticket_watchers VALUES (t.id, (NEW.payload ->> 'user')::uuid) ON CONFLICT DO NOTHING;
-        INSERT INTO guichet.access_log(ticket_id) VALUES (t.id);
-    ELSIF NEW.kind = 'watcher_removed' THEN
-        DELETE FROM guichet.ticket_watchers WHERE ticket_id = t.id AND user_id = (NEW.payload ->> 'user')::uuid;
+    ELSIF NEW.kind IN ('watcher_added', 'watcher_removed') THEN
+        INSERT INTO guichet.ticket_watchers AS w (ticket_id, user_id, watching, hlc)
+        VALUES (t.id, (NEW.payload ->> 'user')::uuid, NEW.kind = 'watcher_added', NEW.hlc)
+        ON CONFLICT (ticket_id, user_id) DO UPDATE SET watching = excluded.watching, hlc = excluded.hlc
+            WHERE w.hlc COLLATE "C" < excluded.hlc COLLATE "C";
         INSERT INTO guichet.access_log(ticket_id) VALUES (t.id);
     END IF;
     RETURN NEW;

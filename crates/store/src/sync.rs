@@ -230,6 +230,17 @@ impl Store {
                         .bind(n)
                         .execute(&mut *tx)
                         .await?;
+                    // Changes not yet pushed cannot reach the server any
+                    // more: they are listed as refused, not lost silently.
+                    sqlx::query(
+                        "INSERT OR REPLACE INTO push_refused(event_id, reason, at) \
+                         SELECT event_id, 'the ticket is no longer visible to you', ? FROM outbox \
+                         WHERE event_id IN (SELECT id FROM events WHERE ticket_id = ?)",
+                    )
+                    .bind(crate::now().timestamp_micros())
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
                     sqlx::query("DELETE FROM outbox WHERE event_id IN (SELECT id FROM events WHERE ticket_id = ?)")
                         .bind(&id)
                         .execute(&mut *tx)
@@ -280,6 +291,17 @@ impl Store {
             "tickets no longer visible removed from the replica"
         );
         Ok(ids.len())
+    }
+
+    /// Tickets with changes the server has not acknowledged yet: a pull
+    /// must not drop them as invisible before the push had its say.
+    pub async fn tickets_with_outbox(&self) -> Result<HashSet<TicketId>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT e.ticket_id FROM outbox o JOIN events e ON e.id = o.event_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().filter_map(|r| r.parse().ok()).collect())
     }
 
     /// The ids of every ticket in this replica.

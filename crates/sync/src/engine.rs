@@ -31,6 +31,16 @@ const PUSH_BATCH: u32 = 500;
 const PULL_PAGE: u32 = 5_000;
 const CURSOR_EVENTS: &str = "sync.cursor.events";
 const CURSOR_ACCESS: &str = "sync.cursor.access";
+/// Tickets dropped after a refused change, to fetch again from the server.
+const REFETCH: &str = "sync.refetch";
+
+async fn pending_refetch(store: &Store) -> Result<HashSet<TicketId>> {
+    Ok(store
+        .sync_state(REFETCH)
+        .await?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
+}
 
 /// What one round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -95,13 +105,26 @@ pub async fn sync_once(store: &Store, server: &Server) -> Result<Report> {
     // A refused change was applied here but not on the server: the ticket is
     // dropped from the replica and fetched again as the server has it (if
     // the user may still see it), so the replica shows the server's truth.
-    let refused: Vec<TicketId> = refused
-        .into_iter()
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    store.forget_tickets(&refused).await?;
-    pull(store, server, &refused, &mut report).await?;
+    // The tickets to fetch again are kept in the replica before they are
+    // dropped, so a round cut after the drop fetches them next time.
+    let mut refetch: HashSet<TicketId> = pending_refetch(store).await?;
+    refetch.extend(refused.iter().copied());
+    if !refused.is_empty() {
+        store
+            .set_sync_state(
+                REFETCH,
+                &serde_json::to_string(&refetch).expect("ids serialise"),
+            )
+            .await?;
+        let refused: Vec<TicketId> = refused
+            .into_iter()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        store.forget_tickets(&refused).await?;
+    }
+    let refetch: Vec<TicketId> = refetch.into_iter().collect();
+    pull(store, server, &refetch, &mut report).await?;
     Ok(report)
 }
 
@@ -160,9 +183,16 @@ async fn pull_in(
     let access_after = cursor(store.sync_state(CURSOR_ACCESS).await?)?;
     let (changes, access_last) = pull.access_changes(access_after).await?;
     let mut fetch: Vec<TicketId> = Vec::new();
+    // A ticket with changes not yet pushed stays until the push had its say
+    // (a ticket made here since the push is not on the server yet).
+    let unpushed = store.tickets_with_outbox().await?;
     if changes.iter().any(|c| c.is_none()) {
         let visible: HashSet<TicketId> = pull.visible_ids().await?.into_iter().collect();
-        let gone: Vec<TicketId> = local.difference(&visible).copied().collect();
+        let gone: Vec<TicketId> = local
+            .difference(&visible)
+            .filter(|i| !unpushed.contains(i))
+            .copied()
+            .collect();
         report.forgotten += store.forget_tickets(&gone).await?;
         fetch.extend(visible.difference(&local).copied());
     } else if !changes.is_empty() {
@@ -176,7 +206,7 @@ async fn pull_in(
         let visible: HashSet<TicketId> = pull.visible_among(&ids).await?.into_iter().collect();
         let gone: Vec<TicketId> = ids
             .iter()
-            .filter(|i| !visible.contains(i) && local.contains(i))
+            .filter(|i| !visible.contains(i) && local.contains(i) && !unpushed.contains(i))
             .copied()
             .collect();
         report.forgotten += store.forget_tickets(&gone).await?;
@@ -202,6 +232,10 @@ async fn pull_in(
     let mut cursors = Vec::new();
     if let Some(c) = access_last {
         cursors.push((CURSOR_ACCESS, c.to_string()));
+    }
+    if !refetch.is_empty() {
+        // Fetched in this same transaction: nothing left to fetch again.
+        cursors.push((REFETCH, "[]".to_string()));
     }
     local.extend(fetch.iter().copied());
     let applied = store
