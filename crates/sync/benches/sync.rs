@@ -17,7 +17,6 @@
 //! `cargo test --all-targets`) it returns at once.
 
 use guichet_domain::{NewTicket, Visibility};
-use guichet_store::Store;
 use guichet_sync::admin::{self, NewUser};
 use guichet_sync::{sync_once, Server, Syncer};
 use sqlx::postgres::PgConnectOptions;
