@@ -452,18 +452,32 @@ CREATE TRIGGER categories_access AFTER UPDATE OF confidential, team ON guichet.c
 
 CREATE FUNCTION guichet.pull(after_no bigint, after_seq bigint, lim integer)
 RETURNS TABLE (no bigint, seq bigint, id uuid, ticket_id uuid, actor uuid, hlc text, at timestamptz, kind text, payload jsonb)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
-WITH u AS (SELECT guichet.me() AS uid, guichet.my_role() AS urole)
-SELECT c.no, e.seq, e.id, e.ticket_id, e.actor, e.hlc, e.at, e.kind, e.payload
-FROM guichet.commits c
-JOIN guichet.events e ON e.tx = c.tx
-JOIN guichet.tickets t ON t.id = e.ticket_id, u
-WHERE (c.no, e.seq) > (after_no, after_seq)
-  AND guichet.sees(t, u.uid, u.urole)
-  AND guichet.sees_note(e.internal, e.actor, t, u.uid, u.urole)
-ORDER BY c.no, e.seq
-LIMIT lim
+DECLARE
+    uid uuid := guichet.me();
+    urole text := guichet.my_role();
+    c record;
+    left_ integer := lim;
+    n integer;
+BEGIN
+    -- Commit by commit (a large import is one commit of a million events):
+    -- the rest of the cursor's commit, then the next ones, each read by the
+    -- (tx, seq) index.
+    FOR c IN SELECT cm.no, cm.tx FROM guichet.commits cm WHERE cm.no >= after_no ORDER BY cm.no LOOP
+        RETURN QUERY
+            SELECT c.no, e.seq, e.id, e.ticket_id, e.actor, e.hlc, e.at, e.kind, e.payload
+            FROM guichet.events e JOIN guichet.tickets t ON t.id = e.ticket_id
+            WHERE e.tx = c.tx AND (c.no > after_no OR e.seq > after_seq)
+              AND guichet.sees(t, uid, urole)
+              AND guichet.sees_note(e.internal, e.actor, t, uid, urole)
+            ORDER BY e.seq
+            LIMIT left_;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        left_ := left_ - n;
+        EXIT WHEN left_ <= 0;
+    END LOOP;
+END
 $$;
 
 -- Entries of the access log after a cursor, in commit order.

@@ -79,12 +79,28 @@ fn login_of(url: &str) -> Result<String, Error> {
     Ok(o.get_username().to_string())
 }
 
-fn os_keychain() -> keychain::OsKeychain {
-    keychain::OsKeychain
+/// The OS keychain, on a blocking thread: its Secret Service client runs a
+/// runtime of its own, which may not start inside this one.
+async fn kc_get(account: String) -> Result<Option<String>, Error> {
+    tokio::task::spawn_blocking(move || keychain::OsKeychain.get(&account))
+        .await
+        .map_err(|e| Error::Keychain(e.to_string()))?
+}
+
+async fn kc_set(account: String, secret: String) -> Result<(), Error> {
+    tokio::task::spawn_blocking(move || keychain::OsKeychain.set(&account, &secret))
+        .await
+        .map_err(|e| Error::Keychain(e.to_string()))?
+}
+
+async fn kc_delete(account: String) -> Result<(), Error> {
+    tokio::task::spawn_blocking(move || keychain::OsKeychain.delete(&account))
+        .await
+        .map_err(|e| Error::Keychain(e.to_string()))?
 }
 
 /// The password for a URL: in the URL, PGPASSWORD, or the keychain.
-fn password_for(url: &str) -> Result<Option<String>, Error> {
+async fn password_for(url: &str) -> Result<Option<String>, Error> {
     if url_has_password(url) {
         return Ok(None);
     }
@@ -92,7 +108,7 @@ fn password_for(url: &str) -> Result<Option<String>, Error> {
         return Ok(Some(p));
     }
     let account = keychain::account(&login_of(url)?, &redact_url(url));
-    os_keychain().get(&account)
+    kc_get(account).await
 }
 
 fn url_has_password(url: &str) -> bool {
@@ -132,15 +148,18 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             let password = if password_stdin {
                 Some(read_line("password")?)
             } else {
-                password_for(&url)?
+                password_for(&url).await?
             };
             let server = Server::connect(&url, password.as_deref()).await?;
             let dir = replica_dir(&cli, &url)?;
             let (store, report) = guichet_sync::connect_replica(&dir, &server, &url).await?;
             if remember {
                 if let Some(p) = &password {
-                    os_keychain()
-                        .set(&keychain::account(&login_of(&url)?, &redact_url(&url)), p)?;
+                    kc_set(
+                        keychain::account(&login_of(&url)?, &redact_url(&url)),
+                        p.clone(),
+                    )
+                    .await?;
                 }
             }
             let tickets = store.ticket_ids().await?.len();
@@ -188,7 +207,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                     "a replica made by `guichet connect`",
                 ))
             })?;
-            os_keychain().delete(&keychain::account(&login_of(&url)?, &url))?;
+            kc_delete(keychain::account(&login_of(&url)?, &url)).await?;
             out.done(&serde_json::json!({"signed_out": true}), || {
                 "Signed out: the password is no longer kept.".into()
             });
@@ -208,8 +227,8 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             };
             admin::change_own_password(server.pool(), &new).await?;
             let account = keychain::account(&login_of(&url)?, &redact_url(&url));
-            if os_keychain().get(&account).ok().flatten().is_some() {
-                os_keychain().set(&account, &new)?;
+            if kc_get(account.clone()).await.ok().flatten().is_some() {
+                kc_set(account, new.clone()).await?;
             }
             out.done(&serde_json::json!({"password_changed": true}), || {
                 "Password changed.".into()
@@ -275,7 +294,7 @@ async fn open_shared(cli: &Cli) -> Result<(Store, Server, String), Error> {
             (url, dir)
         }
     };
-    let password = password_for(&url)?;
+    let password = password_for(&url).await?;
     let server = Server::connect(&url, password.as_deref()).await?;
     let store = match Store::open(&dir).await {
         Ok(s) if s.is_shared().await? => s,

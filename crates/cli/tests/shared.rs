@@ -816,7 +816,7 @@ fn every_command_as_a_user_with_database_url() {
         ],
     )
     .json();
-    assert_eq!(c["actor"].is_string(), true, "{c}");
+    assert!(c["actor"].is_string(), "{c}");
 
     // Ann sees Bob's reply.
     let shown = as_user(&db, &ann_pc, "ann", &["ticket", "show", &reference]).json();
@@ -957,6 +957,55 @@ fn connect_then_sync_with_pgpassword() {
         .args(&["sync", "--data-dir", &bob_pc.dd()])
         .fail_json(FORBIDDEN);
     assert_eq!(e["code"], "login", "{e}");
+}
+
+/// `guichet password`: a user changes their own password.
+#[test]
+fn password_changes_the_users_own_password() {
+    let db = firm(&[("ann", "Tax")]);
+    let pc = Pc::new();
+    pc.g()
+        .args(&[
+            "connect",
+            "--data-dir",
+            &pc.dd(),
+            "--database-url",
+            &db.url("ann"),
+            "--password-stdin",
+        ])
+        .stdin(&password("ann"))
+        .json();
+    // Too short: refused before anything changes.
+    let e = pc
+        .g()
+        .password(&password("ann"))
+        .args(&["password", "--data-dir", &pc.dd(), "--password-stdin"])
+        .stdin("short-pw")
+        .fail_json(INVALID);
+    assert!(message(&e).starts_with("password:"), "{e}");
+    pc.g()
+        .password(&password("ann"))
+        .args(&["sync", "--data-dir", &pc.dd()])
+        .json();
+
+    let new = "a-brand-new-passphrase";
+    let out = pc
+        .g()
+        .password(&password("ann"))
+        .args(&["password", "--data-dir", &pc.dd(), "--password-stdin"])
+        .stdin(new)
+        .json();
+    assert_eq!(out["password_changed"], true, "{out}");
+    let e = pc
+        .g()
+        .password(&password("ann"))
+        .args(&["sync", "--data-dir", &pc.dd()])
+        .fail_json(FORBIDDEN);
+    assert_eq!(e["code"], "login", "{e}");
+    pc.g()
+        .password(new)
+        .args(&["sync", "--data-dir", &pc.dd()])
+        .json();
 }
 
 // ---------------------------------------------------------------------
