@@ -186,7 +186,11 @@ async fn pull_in(
     // A ticket with changes not yet pushed stays until the push had its say
     // (a ticket made here since the push is not on the server yet).
     let unpushed = store.tickets_with_outbox().await?;
-    if changes.iter().any(|c| c.is_none()) {
+    let fresh = local.is_empty() && store.sync_state(CURSOR_EVENTS).await?.is_none();
+    if fresh {
+        // A new replica: nothing to drop, and the pages below bring every
+        // visible event (the cursor starts at the beginning).
+    } else if changes.iter().any(|c| c.is_none()) {
         let visible: HashSet<TicketId> = pull.visible_ids().await?.into_iter().collect();
         let gone: Vec<TicketId> = local
             .difference(&visible)
