@@ -4,8 +4,8 @@
 
 use crate::api::{ApiError, AppState};
 use guichet_domain::DomainError;
-use guichet_sync::keychain::{self, Keychain, OsKeychain};
-use guichet_sync::{engine::redact_url, Server, SyncState, Syncer};
+use guichet_sync::keychain;
+use guichet_sync::{Server, SyncState, Syncer};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Emitter, State};
@@ -216,42 +216,14 @@ fn build_url(server: &str, login: &str) -> ApiResult<String> {
     Ok(url)
 }
 
-async fn keychain_set(account: String, password: String) -> ApiResult<()> {
-    tokio::task::spawn_blocking(move || OsKeychain.set(&account, &password))
+/// The keychain's password for an account, or None (unreadable keychain
+/// logged by code: the window then asks for the password).
+async fn keychain_get(account: String) -> Option<String> {
+    keychain::os::get(account)
         .await
-        .map_err(|e| ApiError {
-            code: "keychain".into(),
-            field: None,
-            message: e.to_string(),
-        })??;
-    Ok(())
-}
-
-pub async fn keychain_get(account: String) -> Option<String> {
-    tokio::task::spawn_blocking(move || OsKeychain.get(&account))
-        .await
+        .map_err(|e| tracing::warn!(code = e.code(), "keychain unreadable"))
         .ok()
-        .and_then(|r| {
-            r.map_err(|e| tracing::warn!(code = e.code(), "keychain unreadable"))
-                .ok()
-        })
         .flatten()
-}
-
-async fn keychain_delete(account: String) -> ApiResult<()> {
-    tokio::task::spawn_blocking(move || OsKeychain.delete(&account))
-        .await
-        .map_err(|e| ApiError {
-            code: "keychain".into(),
-            field: None,
-            message: e.to_string(),
-        })??;
-    Ok(())
-}
-
-fn account_for(url: &str) -> ApiResult<String> {
-    let o = guichet_sync::server_options(url, None)?;
-    Ok(keychain::account(o.get_username(), &redact_url(url)))
 }
 
 /// First start: makes this (empty) replica a replica of the firm's server.
@@ -287,7 +259,7 @@ pub async fn connect_server(
     .0;
     replica.close().await;
     if form.remember {
-        keychain_set(account_for(&url)?, form.password.clone()).await?;
+        keychain::os::set(keychain::account_for_url(&url)?, form.password.clone()).await?;
     }
     state
         .sync
@@ -318,7 +290,7 @@ pub async fn sign_in(
     let server = Server::connect(&url, Some(&password)).await?;
     server.whoami().await?;
     if remember {
-        keychain_set(account_for(&url)?, password).await?;
+        keychain::os::set(keychain::account_for_url(&url)?, password).await?;
     }
     state
         .sync
@@ -332,7 +304,7 @@ pub async fn sign_in(
 pub async fn sign_out(state: State<'_, AppState>) -> ApiResult<SyncView> {
     state.sync.stop();
     if let Some(url) = state.store.sync_state("sync.server").await? {
-        keychain_delete(account_for(&url)?).await?;
+        keychain::os::delete(keychain::account_for_url(&url)?).await?;
     }
     sync_status(state).await
 }
@@ -354,9 +326,9 @@ pub async fn change_password(
         .sync_state("sync.server")
         .await?
         .unwrap_or_default();
-    let account = account_for(&url)?;
+    let account = keychain::account_for_url(&url)?;
     if keychain_get(account.clone()).await.is_some() {
-        keychain_set(account, password.clone()).await?;
+        keychain::os::set(account, password.clone()).await?;
     }
     let fresh = Server::connect_lazy(&url, Some(&password))?;
     state
@@ -381,7 +353,7 @@ pub fn resume(
         let Ok(Some(url)) = store.sync_state("sync.server").await else {
             return;
         };
-        let Ok(account) = account_for(&url) else {
+        let Ok(account) = keychain::account_for_url(&url) else {
             return;
         };
         let Some(password) = keychain_get(account).await else {

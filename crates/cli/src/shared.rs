@@ -8,7 +8,7 @@ use crate::output::Out;
 use guichet_domain::DomainError;
 use guichet_store::Store;
 use guichet_sync::admin::{self, NewUser};
-use guichet_sync::keychain::{self, Keychain};
+use guichet_sync::keychain;
 use guichet_sync::{engine::redact_url, sync_once, Error, Server};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -74,29 +74,24 @@ fn read_line(field: &'static str) -> Result<String, Error> {
     Ok(p)
 }
 
-fn login_of(url: &str) -> Result<String, Error> {
-    let o = guichet_sync::server_options(url, None)?;
-    Ok(o.get_username().to_string())
-}
-
-/// The OS keychain, on a blocking thread: its Secret Service client runs a
-/// runtime of its own, which may not start inside this one.
-async fn kc_get(account: String) -> Result<Option<String>, Error> {
-    tokio::task::spawn_blocking(move || keychain::OsKeychain.get(&account))
-        .await
-        .map_err(|e| Error::Keychain(e.to_string()))?
-}
-
-async fn kc_set(account: String, secret: String) -> Result<(), Error> {
-    tokio::task::spawn_blocking(move || keychain::OsKeychain.set(&account, &secret))
-        .await
-        .map_err(|e| Error::Keychain(e.to_string()))?
-}
-
-async fn kc_delete(account: String) -> Result<(), Error> {
-    tokio::task::spawn_blocking(move || keychain::OsKeychain.delete(&account))
-        .await
-        .map_err(|e| Error::Keychain(e.to_string()))?
+/// The data directory of --data-dir (or the default one) and the server
+/// its replica syncs with.
+async fn connected_server(cli: &Cli, accepted: &str) -> Result<(PathBuf, String), Error> {
+    let dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(guichet_store::default_data_dir);
+    let store = Store::open(&dir).await?;
+    let url = store.sync_state("sync.server").await?;
+    store.close().await;
+    let url = url.ok_or_else(|| {
+        Error::from(DomainError::invalid(
+            "data directory",
+            "is not connected to a server",
+            accepted,
+        ))
+    })?;
+    Ok((dir, url))
 }
 
 /// The password for a URL: in the URL, PGPASSWORD, or the keychain.
@@ -107,8 +102,7 @@ async fn password_for(url: &str) -> Result<Option<String>, Error> {
     if let Ok(p) = std::env::var("PGPASSWORD") {
         return Ok(Some(p));
     }
-    let account = keychain::account(&login_of(url)?, &redact_url(url));
-    kc_get(account).await
+    keychain::os::get(keychain::account_for_url(url)?).await
 }
 
 fn url_has_password(url: &str) -> bool {
@@ -155,11 +149,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             let (store, report) = guichet_sync::connect_replica(&dir, &server, &url).await?;
             if remember {
                 if let Some(p) = &password {
-                    kc_set(
-                        keychain::account(&login_of(&url)?, &redact_url(&url)),
-                        p.clone(),
-                    )
-                    .await?;
+                    keychain::os::set(keychain::account_for_url(&url)?, p.clone()).await?;
                 }
             }
             let tickets = store.ticket_ids().await?.len();
@@ -193,21 +183,8 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::SignOut => {
-            let dir = cli
-                .data_dir
-                .clone()
-                .unwrap_or_else(guichet_store::default_data_dir);
-            let store = Store::open(&dir).await?;
-            let url = store.sync_state("sync.server").await?;
-            store.close().await;
-            let url = url.ok_or_else(|| {
-                Error::from(DomainError::invalid(
-                    "data directory",
-                    "is not connected to a server",
-                    "a replica made by `guichet connect`",
-                ))
-            })?;
-            kc_delete(keychain::account(&login_of(&url)?, &url)).await?;
+            let (_, url) = connected_server(&cli, "a replica made by `guichet connect`").await?;
+            keychain::os::delete(keychain::account_for_url(&url)?).await?;
             out.done(&serde_json::json!({"signed_out": true}), || {
                 "Signed out: the password is no longer kept.".into()
             });
@@ -226,9 +203,14 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
                 .into());
             };
             admin::change_own_password(server.pool(), &new).await?;
-            let account = keychain::account(&login_of(&url)?, &redact_url(&url));
-            if kc_get(account.clone()).await.ok().flatten().is_some() {
-                kc_set(account, new.clone()).await?;
+            let account = keychain::account_for_url(&url)?;
+            if keychain::os::get(account.clone())
+                .await
+                .ok()
+                .flatten()
+                .is_some()
+            {
+                keychain::os::set(account, new.clone()).await?;
             }
             out.done(&serde_json::json!({"password_changed": true}), || {
                 "Password changed.".into()
@@ -277,20 +259,11 @@ async fn open_shared(cli: &Cli) -> Result<(Store, Server, String), Error> {
     let (url, dir) = match &cli.database_url {
         Some(u) => (u.clone(), replica_dir(cli, u)?),
         None => {
-            let dir = cli
-                .data_dir
-                .clone()
-                .unwrap_or_else(guichet_store::default_data_dir);
-            let store = Store::open(&dir).await?;
-            let url = store.sync_state("sync.server").await?;
-            store.close().await;
-            let url = url.ok_or_else(|| {
-                Error::from(DomainError::invalid(
-                    "data directory",
-                    "is not connected to a server",
-                    "a replica made by `guichet connect`, or --database-url",
-                ))
-            })?;
+            let (dir, url) = connected_server(
+                cli,
+                "a replica made by `guichet connect`, or --database-url",
+            )
+            .await?;
             (url, dir)
         }
     };

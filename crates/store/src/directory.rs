@@ -325,6 +325,11 @@ pub(crate) async fn insert_team(conn: &mut SqliteConnection, t: &Team) -> Result
         .bind(t.lead.map(|l| l.to_string()))
         .execute(&mut *conn)
         .await?;
+    insert_members(conn, t).await
+}
+
+/// Adds the team's members (those already in it stay).
+pub(crate) async fn insert_members(conn: &mut SqliteConnection, t: &Team) -> Result<()> {
     for m in &t.members {
         sqlx::query("INSERT OR IGNORE INTO team_members(team_id, user_id) VALUES (?, ?)")
             .bind(t.id.to_string())

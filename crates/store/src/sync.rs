@@ -3,7 +3,7 @@
 //! forgetting tickets the user may no longer see. The network side is in
 //! the `guichet-sync` crate.
 
-use crate::directory::{insert_category, insert_user};
+use crate::directory::{insert_category, insert_members, insert_user};
 use crate::error::{Error, Result};
 use crate::query::event_from_row;
 use crate::transfer::{apply_records, Record};
@@ -207,6 +207,12 @@ impl Store {
             .guard(async {
                 let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
                 let mut blobs = Vec::new();
+                // History is append-only for users; losing access is the
+                // one case where a replica drops it, so the guard is lifted
+                // inside this transaction only, once for all the tickets.
+                sqlx::query("DROP TRIGGER events_append_only_delete")
+                    .execute(&mut *tx)
+                    .await?;
                 for id in ids {
                     let id = id.to_string();
                     let n: Option<i64> = sqlx::query_scalar("SELECT n FROM tickets WHERE id = ?")
@@ -245,23 +251,17 @@ impl Store {
                         .bind(&id)
                         .execute(&mut *tx)
                         .await?;
-                    // History is append-only for users; losing access is
-                    // the one case where a replica drops it, so the guard
-                    // is lifted inside this transaction only.
-                    sqlx::query("DROP TRIGGER events_append_only_delete")
-                        .execute(&mut *tx)
-                        .await?;
                     sqlx::query("DELETE FROM events WHERE ticket_id = ?")
                         .bind(&id)
                         .execute(&mut *tx)
                         .await?;
-                    sqlx::query(
-                        "CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events \
-                         BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
-                    )
-                    .execute(&mut *tx)
-                    .await?;
                 }
+                sqlx::query(
+                    "CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events \
+                     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+                )
+                .execute(&mut *tx)
+                .await?;
                 let mut unused = Vec::new();
                 for h in blobs {
                     let still: i64 =
@@ -385,13 +385,7 @@ async fn replace_directory(conn: &mut SqliteConnection, d: &Directory) -> Result
         .bind(t.lead.map(|l| l.to_string()))
         .execute(&mut *conn)
         .await?;
-        for m in &t.members {
-            sqlx::query("INSERT OR IGNORE INTO team_members(team_id, user_id) VALUES (?, ?)")
-                .bind(t.id.to_string())
-                .bind(m.to_string())
-                .execute(&mut *conn)
-                .await?;
-        }
+        insert_members(conn, t).await?;
     }
     for c in &d.contacts {
         sqlx::query(

@@ -185,21 +185,22 @@ async fn pull_in(
     let mut fetch: Vec<TicketId> = Vec::new();
     // A ticket with changes not yet pushed stays until the push had its say
     // (a ticket made here since the push is not on the server yet).
-    let unpushed = store.tickets_with_outbox().await?;
     let fresh = local.is_empty() && store.sync_state(CURSOR_EVENTS).await?.is_none();
+    let mut gone: Vec<TicketId> = Vec::new();
     if fresh {
         // A new replica: nothing to drop, and the pages below bring every
         // visible event (the cursor starts at the beginning).
     } else if changes.iter().any(|c| c.is_none()) {
+        let unpushed = store.tickets_with_outbox().await?;
         let visible: HashSet<TicketId> = pull.visible_ids().await?.into_iter().collect();
-        let gone: Vec<TicketId> = local
+        gone = local
             .difference(&visible)
             .filter(|i| !unpushed.contains(i))
             .copied()
             .collect();
-        report.forgotten += store.forget_tickets(&gone).await?;
         fetch.extend(visible.difference(&local).copied());
     } else if !changes.is_empty() {
+        let unpushed = store.tickets_with_outbox().await?;
         let ids: Vec<TicketId> = changes
             .iter()
             .flatten()
@@ -208,23 +209,24 @@ async fn pull_in(
             .into_iter()
             .collect();
         let visible: HashSet<TicketId> = pull.visible_among(&ids).await?.into_iter().collect();
-        let gone: Vec<TicketId> = ids
+        gone = ids
             .iter()
             .filter(|i| !visible.contains(i) && local.contains(i) && !unpushed.contains(i))
             .copied()
             .collect();
-        report.forgotten += store.forget_tickets(&gone).await?;
         fetch.extend(
             ids.iter()
                 .filter(|i| visible.contains(i) && !local.contains(i))
                 .copied(),
         );
     }
+    report.forgotten += store.forget_tickets(&gone).await?;
+    for id in &gone {
+        local.remove(id);
+    }
     if !refetch.is_empty() {
         fetch.extend(pull.visible_among(refetch).await?);
     }
-    let now_local = store.ticket_ids().await?;
-    local.retain(|id| now_local.contains(id));
     fetch.retain(|id| !local.contains(id));
     fetch.sort();
     fetch.dedup();

@@ -23,9 +23,45 @@ pub fn account(login: &str, server: &str) -> String {
     format!("{login}@{server}")
 }
 
+/// The keychain account of the login of a server URL (the URL without its
+/// password names the server).
+pub fn account_for_url(url: &str) -> Result<String> {
+    let o = crate::server_options(url, None)?;
+    Ok(account(o.get_username(), &crate::engine::redact_url(url)))
+}
+
 /// The operating system's keychain.
 #[cfg(feature = "keychain")]
 pub struct OsKeychain;
+
+/// The OS keychain from async code, on a blocking thread: its Secret
+/// Service client runs a runtime of its own, which may not start inside a
+/// tokio runtime.
+#[cfg(feature = "keychain")]
+pub mod os {
+    use super::{Keychain, OsKeychain};
+    use crate::{Error, Result};
+
+    async fn blocking<T: Send + 'static>(
+        f: impl FnOnce() -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| Error::Keychain(e.to_string()))?
+    }
+
+    pub async fn get(account: String) -> Result<Option<String>> {
+        blocking(move || OsKeychain.get(&account)).await
+    }
+
+    pub async fn set(account: String, secret: String) -> Result<()> {
+        blocking(move || OsKeychain.set(&account, &secret)).await
+    }
+
+    pub async fn delete(account: String) -> Result<()> {
+        blocking(move || OsKeychain.delete(&account)).await
+    }
+}
 
 #[cfg(feature = "keychain")]
 impl OsKeychain {
