@@ -420,8 +420,17 @@ async fn admin_cmd(cli: &Cli, cmd: &AdminCmd, out: Out) -> Result<(), Error> {
                 let r = r?;
                 out.done(&r, || {
                     format!(
-                        "Imported {} events ({} already there), {} users, {} teams.",
-                        r.events, r.already_present, r.users, r.teams
+                        "Imported {} events ({} already there), {} users, {} teams, {} attachment files{}.",
+                        r.events,
+                        r.already_present,
+                        r.users,
+                        r.teams,
+                        r.files,
+                        if r.files_failed > 0 {
+                            format!(" ({} not uploaded: run the import again)", r.files_failed)
+                        } else {
+                            String::new()
+                        }
                     )
                 });
             }

@@ -47,6 +47,121 @@ impl Store {
     }
 }
 
+/// Shared mode: which files go up to the server and which come down.
+impl Store {
+    /// Attachment files whose events the server acknowledged and whose bytes
+    /// are not known to be on the server yet, oldest first.
+    pub async fn blob_uploads(&self) -> Result<Vec<String>> {
+        let mut conn = self.pool.acquire().await?;
+        self.guard(async {
+            Ok(
+                sqlx::query_scalar("SELECT sha256 FROM blob_uploads ORDER BY sha256")
+                    .fetch_all(&mut *conn)
+                    .await?,
+            )
+        })
+        .await
+    }
+
+    /// Every attachment file this replica holds (an import uploads them all).
+    pub async fn local_blobs(&self) -> Result<Vec<String>> {
+        let hashes = self.attachment_hashes().await?;
+        Ok(hashes
+            .into_iter()
+            .filter(|(h, _)| self.blob_path(h).is_file())
+            .map(|(h, _)| h)
+            .collect())
+    }
+
+    /// The file is on the server (or can never go there): off the list.
+    pub async fn blob_uploaded(&self, sha256: &str) -> Result<()> {
+        self.guard(async {
+            sqlx::query("DELETE FROM blob_uploads WHERE sha256 = ?")
+                .bind(sha256)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Attachments whose file is not in this data directory yet (pulled
+    /// from another PC), with the size their event gives.
+    pub async fn missing_blobs(&self) -> Result<Vec<(String, u64)>> {
+        let hashes = self.attachment_hashes().await?;
+        Ok(hashes
+            .into_iter()
+            .filter(|(h, _)| !self.blob_path(h).is_file())
+            .collect())
+    }
+
+    async fn attachment_hashes(&self) -> Result<Vec<(String, u64)>> {
+        let mut conn = self.pool.acquire().await?;
+        let rows: Vec<(String, i64)> = self
+            .guard(async {
+                Ok(sqlx::query_as(
+                    "SELECT sha256, MAX(size) FROM attachments GROUP BY sha256 ORDER BY sha256",
+                )
+                .fetch_all(&mut *conn)
+                .await?)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(h, _)| is_sha256(h))
+            .map(|(h, n)| (h, n.max(0) as u64))
+            .collect())
+    }
+
+    /// Where a download in progress is kept: resumed from its length.
+    pub fn blob_partial_path(&self, sha256: &str) -> PathBuf {
+        self.dir
+            .join("attachments")
+            .join("tmp")
+            .join(format!("{sha256}.part"))
+    }
+
+    /// Moves a finished download to its content address, once its bytes
+    /// hash to the name. Bytes that do not are deleted (downloaded again).
+    pub async fn install_blob(&self, sha256: &str) -> Result<()> {
+        let partial = self.blob_partial_path(sha256);
+        let target = self.blob_path(sha256);
+        let sha = sha256.to_string();
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            let mut f = File::open(&partial).map_err(|e| Error::io(&partial, e))?;
+            let mut hasher = Sha256::new();
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = f.read(&mut buf).map_err(|e| Error::io(&partial, e))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+            }
+            if hex(&hasher.finalize()) != sha {
+                let _ = std::fs::remove_file(&partial);
+                return Err(Error::Attachment(format!(
+                    "the file downloaded for {sha} has other content; accepted: bytes that hash to the name (it is downloaded again)"
+                )));
+            }
+            let dir = target.parent().expect("a blob path has a folder");
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            std::fs::rename(&partial, &target).map_err(|e| Error::io(&target, e))
+        })
+        .await
+        .map_err(|e| Error::Attachment(format!("check interrupted: {e}")))?
+    }
+}
+
+/// 64 lowercase hexadecimal characters: the only names blob paths are built from.
+pub fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Copies while hashing into a temporary file, then renames it to its
 /// content address. A crash leaves at most a temporary file, never a
 /// half-written blob under a real address.
@@ -90,11 +205,7 @@ fn store_blob(dir: &Path, file: &Path, max: u64) -> Result<(String, u64)> {
             return Err(too_big(file, size, max));
         }
         dst.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        let sha: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha = hex(&hasher.finalize());
         let final_dir = root.join(&sha[..2]);
         std::fs::create_dir_all(&final_dir).map_err(|e| Error::io(&final_dir, e))?;
         let target = final_dir.join(&sha);

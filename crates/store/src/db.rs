@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_unassigned_index.sql"),
     include_str!("../../../migrations/sqlite/0004_deadlines.sql"),
     include_str!("../../../migrations/sqlite/0005_sync.sql"),
+    include_str!("../../../migrations/sqlite/0006_blob_uploads.sql"),
 ];
 
 /// How long a writer waits for another process's write to finish before

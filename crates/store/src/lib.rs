@@ -18,6 +18,7 @@ mod sync;
 mod tickets;
 mod transfer;
 
+pub use attachments::is_sha256;
 pub use db::{db_path, DB_FILE};
 pub use error::{Error, LineError, Result};
 pub use query::{Comment, ListQuery, Sort, TicketSummary, View, TEXT_CANDIDATES};

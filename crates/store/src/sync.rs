@@ -119,6 +119,20 @@ impl Store {
         self.guard(async {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
             let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            // The server has the event now; the file's bytes follow.
+            for chunk in ids.chunks(500) {
+                let sql = format!(
+                    "INSERT OR IGNORE INTO blob_uploads(sha256) \
+                     SELECT json_extract(payload, '$.attachment.sha256') FROM events \
+                     WHERE kind = 'attachment_added' AND id IN ({})",
+                    vec!["?"; chunk.len()].join(", ")
+                );
+                let mut q = sqlx::query(&sql);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *tx).await?;
+            }
             delete_outbox(&mut tx, ids).await?;
             tx.commit().await?;
             Ok(())

@@ -13,10 +13,16 @@ use sqlx::{PgConnection, PgPool, Row};
 
 /// The schema's migrations, in order; `guichet.schema_migrations` records
 /// which ran, so `init` can be run again after an upgrade.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    include_str!("../../../migrations/postgres/0001_shared.sql"),
-)];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        include_str!("../../../migrations/postgres/0001_shared.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../migrations/postgres/0002_blobs.sql"),
+    ),
+];
 
 /// The roles a person can have (see the permission matrix in ARCHITECTURE).
 pub const ROLES: &[&str] = &["admin", "lead", "staff", "requester"];
@@ -477,10 +483,15 @@ pub struct ImportReport {
     pub contacts: usize,
     pub events: usize,
     pub already_present: usize,
+    /// Attachment files uploaded (or already on the server).
+    pub files: usize,
+    /// Attachment files that could not be uploaded (run the import again).
+    pub files_failed: usize,
 }
 
 /// Imports a local (SQLite) Guichet into the shared database, history
-/// included, in one transaction. Users get a login role without password
+/// included, in one transaction, then uploads its attachment files (each
+/// resumable; running the import again finishes what was cut). Users get a login role without password
 /// (an administrator gives them one with `admin user reset-password`).
 /// Running it again imports nothing twice.
 pub async fn import_local(pool: &PgPool, store: &Store) -> Result<ImportReport> {
@@ -603,8 +614,20 @@ pub async fn import_local(pool: &PgPool, store: &Store) -> Result<ImportReport> 
         }
     }
     tx.commit().await?;
+    for sha in store.local_blobs().await? {
+        match crate::blobs::upload(store, pool, &sha).await {
+            Ok(crate::blobs::Up::Done) => report.files += 1,
+            Ok(_) => report.files_failed += 1,
+            Err(e) if e.is_offline() => return Err(e),
+            Err(e) => {
+                tracing::warn!(code = e.code(), "an attachment file was not uploaded");
+                report.files_failed += 1;
+            }
+        }
+    }
     tracing::info!(
         events = report.events,
+        files = report.files,
         "local store imported into the shared database"
     );
     Ok(report)

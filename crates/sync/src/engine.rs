@@ -49,6 +49,11 @@ pub struct Report {
     pub refused: usize,
     pub pulled: usize,
     pub forgotten: usize,
+    /// Attachment files sent to / fetched from the server.
+    pub uploaded: usize,
+    pub downloaded: usize,
+    /// Attachment files not moved yet (not complete on the server, failed).
+    pub files_waiting: usize,
 }
 
 /// Makes a new data directory a replica of the shared database for the
@@ -125,6 +130,11 @@ pub async fn sync_once(store: &Store, server: &Server) -> Result<Report> {
     }
     let refetch: Vec<TicketId> = refetch.into_iter().collect();
     pull(store, server, &refetch, &mut report).await?;
+    // Then the files: the events that attach them are on both sides now.
+    let moved = crate::blobs::transfer(store, server.pool()).await?;
+    report.uploaded = moved.uploaded;
+    report.downloaded = moved.downloaded;
+    report.files_waiting = moved.waiting;
     Ok(report)
 }
 
@@ -381,7 +391,7 @@ async fn run(
         }
         let wait = match sync_once(&store, &server).await {
             Ok(r) => {
-                if r.pulled > 0 || r.forgotten > 0 || r.refused > 0 {
+                if r.pulled > 0 || r.forgotten > 0 || r.refused > 0 || r.downloaded > 0 {
                     on_change(&r);
                 }
                 if r != Report::default() {
@@ -390,6 +400,9 @@ async fn run(
                         pulled = r.pulled,
                         refused = r.refused,
                         forgotten = r.forgotten,
+                        uploaded = r.uploaded,
+                        downloaded = r.downloaded,
+                        files_waiting = r.files_waiting,
                         "sync round"
                     );
                 }

@@ -11,6 +11,7 @@
 //! - [`keychain`]: the user's password in the operating system's keychain.
 
 pub mod admin;
+pub mod blobs;
 pub mod engine;
 pub mod keychain;
 mod server;
