@@ -2,7 +2,7 @@
 # Installs, on Debian/Ubuntu, the system packages Guichet builds against:
 #   scripts/install-deps.sh run    what building and running the desktop app needs
 #   scripts/install-deps.sh test   that, plus the WebKit WebDriver, Xvfb, D-Bus, gnome-keyring and
-#                                  PostgreSQL (unless DATABASE_URL names a server) for the tests
+#                                  PostgreSQL's server programs for the tests
 # Only the missing ones are installed; nothing is downloaded if all are there.
 set -euo pipefail
 
@@ -11,9 +11,10 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 packages=(build-essential pkg-config libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
     librsvg2-dev libxdo-dev libssl-dev)
 if [ "${1:-run}" = test ]; then
-    packages+=(webkit2gtk-driver xvfb xauth dbus python3-dbusmock gnome-keyring postgresql-client)
-    # A PostgreSQL server for the shared-mode tests, unless one is given.
-    if [ -z "${DATABASE_URL:-}" ]; then packages+=(postgresql); fi
+    # PostgreSQL's server programs: the shared-mode tests run against
+    # DATABASE_URL or a private server started from them, and the restart
+    # test always restarts a private server of its own.
+    packages+=(webkit2gtk-driver xvfb xauth dbus python3-dbusmock gnome-keyring postgresql-client postgresql)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -31,7 +31,12 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> TestDb {
-        let base = PgConnectOptions::from_str(&server_url()).expect("DATABASE_URL parses");
+        TestDb::on(&server_url()).await
+    }
+
+    /// A test database on the server of this superuser URL.
+    pub async fn on(url: &str) -> TestDb {
+        let base = PgConnectOptions::from_str(url).expect("the server URL parses");
         let id = uuid::Uuid::new_v4().simple().to_string();
         let name = format!("gt_{}", &id[..12]);
         let prefix = format!("t{}", &id[..8]);
@@ -79,6 +84,12 @@ impl TestDb {
             roles: vec![admin.clone()],
             admin,
         }
+    }
+
+    /// A role made by the code under test (an import), dropped with the database.
+    #[allow(dead_code)]
+    pub fn own_role(&mut self, login: &str) {
+        self.roles.push(login.to_string());
     }
 
     /// A login unique to this test.
