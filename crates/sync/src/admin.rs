@@ -22,6 +22,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         2,
         include_str!("../../../migrations/postgres/0002_blobs.sql"),
     ),
+    (
+        3,
+        include_str!("../../../migrations/postgres/0003_fast_pull.sql"),
+    ),
 ];
 
 /// The roles a person can have (see the permission matrix in ARCHITECTURE).

@@ -19,7 +19,7 @@ use crate::server::{Cursor, Pull, Server};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
 use guichet_domain::{EventKind, TicketId};
-use guichet_store::Store;
+use guichet_store::{Directory, Store};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::Path;
@@ -29,8 +29,12 @@ use tokio::sync::Notify;
 
 const PUSH_BATCH: u32 = 500;
 const PULL_PAGE: u32 = 5_000;
+/// Pages of a replica far behind (see `pull_log`).
+const BULK_PAGE: u32 = 50_000;
 const CURSOR_EVENTS: &str = "sync.cursor.events";
 const CURSOR_ACCESS: &str = "sync.cursor.access";
+/// The end of the log a first pull fetches up to, while it runs.
+const FIRST: &str = "sync.first";
 /// Tickets dropped after a refused change, to fetch again from the server.
 const REFETCH: &str = "sync.refetch";
 
@@ -106,7 +110,7 @@ mod url {
 /// One push and pull round.
 pub async fn sync_once(store: &Store, server: &Server) -> Result<Report> {
     let mut report = Report::default();
-    let refused = push(store, server, &mut report).await?;
+    let (refused, pushed) = push(store, server, &mut report).await?;
     // A refused change was applied here but not on the server: the ticket is
     // dropped from the replica and fetched again as the server has it (if
     // the user may still see it), so the replica shows the server's truth.
@@ -130,6 +134,11 @@ pub async fn sync_once(store: &Store, server: &Server) -> Result<Report> {
     }
     let refetch: Vec<TicketId> = refetch.into_iter().collect();
     pull(store, server, &refetch, &mut report).await?;
+    // A ticket written here for others only (created for another team, say)
+    // is the server's now: it leaves this replica as soon as it is pushed.
+    if !pushed.is_empty() {
+        report.forgotten += forget_unseen(store, server, &pushed).await?;
+    }
     // Then the files: the events that attach them are on both sides now.
     let moved = crate::blobs::transfer(store, server.pool()).await?;
     report.uploaded = moved.uploaded;
@@ -138,18 +147,48 @@ pub async fn sync_once(store: &Store, server: &Server) -> Result<Report> {
     Ok(report)
 }
 
-async fn push(store: &Store, server: &Server, report: &mut Report) -> Result<Vec<TicketId>> {
+/// Drops those of `tickets` the user may not see, unless they have changes
+/// still waiting to be pushed.
+async fn forget_unseen(store: &Store, server: &Server, tickets: &[TicketId]) -> Result<usize> {
+    let mut snapshot = server.begin_pull().await?;
+    let visible = snapshot.visible_among(tickets).await;
+    snapshot.finish().await?;
+    let visible: HashSet<TicketId> = visible?.into_iter().collect();
+    let unpushed = store.tickets_with_outbox().await?;
+    let gone: Vec<TicketId> = tickets
+        .iter()
+        .filter(|t| !visible.contains(t) && !unpushed.contains(t))
+        .copied()
+        .collect();
+    Ok(store.forget_tickets(&gone).await?)
+}
+
+/// Pushes the outbox; returns the tickets of refused events and of
+/// accepted ones.
+async fn push(
+    store: &Store,
+    server: &Server,
+    report: &mut Report,
+) -> Result<(Vec<TicketId>, Vec<TicketId>)> {
     server.push_contacts(&store.contacts().await?).await?;
     let mut refused_tickets = Vec::new();
+    let mut pushed: HashSet<TicketId> = HashSet::new();
     loop {
         let batch = store.outbox(PUSH_BATCH).await?;
         if batch.is_empty() {
-            return Ok(refused_tickets);
+            return Ok((refused_tickets, pushed.into_iter().collect()));
         }
         let done = server.push(&batch).await?;
         // The server committed; if the process dies here the next round
         // pushes the same events again, and the server skips them.
         store.acknowledge(&done.accepted).await?;
+        let ok: HashSet<_> = done.accepted.iter().copied().collect();
+        pushed.extend(
+            batch
+                .iter()
+                .filter(|e| ok.contains(&e.id))
+                .map(|e| e.ticket),
+        );
         for (id, reason) in &done.refused {
             tracing::warn!(event = %id, "the server refused a change");
             store.refuse(*id, reason).await?;
@@ -188,6 +227,18 @@ async fn pull_in(
 ) -> Result<()> {
     let directory = pull.directory().await?;
     let mut local: HashSet<TicketId> = store.ticket_ids().await?;
+    // A new replica (or one whose first pull was cut short) fetches every
+    // ticket it may see whole; the rounds after it read the log.
+    let first = match store.sync_state(FIRST).await?.filter(|s| !s.is_empty()) {
+        Some(end) => Some(cursor(Some(end))?),
+        None if local.is_empty() && store.sync_state(CURSOR_EVENTS).await?.is_none() => {
+            Some(pull.log_end().await?)
+        }
+        None => None,
+    };
+    if let Some(end) = first {
+        first_pull(store, pull, &directory, end, &mut local, report).await?;
+    }
 
     // Visibility changes first: drop what is gone, fetch what is new.
     let access_after = cursor(store.sync_state(CURSOR_ACCESS).await?)?;
@@ -195,12 +246,8 @@ async fn pull_in(
     let mut fetch: Vec<TicketId> = Vec::new();
     // A ticket with changes not yet pushed stays until the push had its say
     // (a ticket made here since the push is not on the server yet).
-    let fresh = local.is_empty() && store.sync_state(CURSOR_EVENTS).await?.is_none();
     let mut gone: Vec<TicketId> = Vec::new();
-    if fresh {
-        // A new replica: nothing to drop, and the pages below bring every
-        // visible event (the cursor starts at the beginning).
-    } else if changes.iter().any(|c| c.is_none()) {
+    if changes.iter().any(|c| c.is_none()) {
         let unpushed = store.tickets_with_outbox().await?;
         let visible: HashSet<TicketId> = pull.visible_ids().await?.into_iter().collect();
         gone = local
@@ -259,11 +306,98 @@ async fn pull_in(
         .await?;
     report.pulled += applied.events;
 
-    // Then the log, page by page, each page with its cursor.
-    let mut after = cursor(store.sync_state(CURSOR_EVENTS).await?)?;
+    pull_log(store, pull, &mut local, report).await
+}
+
+/// Tickets whose whole history one request of a first pull brings.
+const HISTORY_TICKETS: usize = 5_000;
+
+/// The first pull of a new replica: the whole visible history of every
+/// ticket the user may see in this snapshot, a batch of tickets at a time,
+/// each ticket written once with all its events, as an import writes them
+/// (reading the log instead wrote each ticket once per event: a firm's log
+/// interleaves its tickets). Both cursors then start at the snapshot's end
+/// of the log, `end`. The directory goes first, with `end`, so a first pull
+/// cut short resumes in a later round: it fetches the tickets not yet here
+/// (whole, in that round's snapshot), sets the cursors to the first
+/// round's `end`, and the round reads the access log and the log after it
+/// as any round does (events already here are skipped).
+async fn first_pull(
+    store: &Store,
+    pull: &mut Pull,
+    directory: &Directory,
+    end: Cursor,
+    local: &mut HashSet<TicketId>,
+    report: &mut Report,
+) -> Result<()> {
+    store
+        .apply_pulled(Some(directory), Vec::new(), &[(FIRST, end.to_string())])
+        .await?;
+    let ids: Vec<TicketId> = pull
+        .visible_ids()
+        .await?
+        .into_iter()
+        .filter(|i| !local.contains(i))
+        .collect();
+    let mut bulk = store.bulk_pull();
+    let mut chunks = ids.chunks(HISTORY_TICKETS);
+    let mut next = match chunks.next() {
+        Some(c) => pull.history(c).await?,
+        None => Vec::new(),
+    };
+    // Each batch is written while the next one is read from the server.
     loop {
-        let page = pull.page(after, PULL_PAGE).await?;
+        let events = std::mem::take(&mut next);
+        let chunk = chunks.next();
+        let (applied, fetched) = tokio::join!(bulk.apply(events, &[]), async {
+            match chunk {
+                Some(c) => pull.history(c).await.map(Some),
+                None => Ok(None),
+            }
+        });
+        report.pulled += applied?.events;
+        match fetched? {
+            Some(events) => next = events,
+            None => break,
+        }
+    }
+    local.extend(ids);
+    let end = end.to_string();
+    bulk.apply(
+        Vec::new(),
+        &[
+            (CURSOR_EVENTS, end.clone()),
+            (CURSOR_ACCESS, end),
+            (FIRST, String::new()),
+        ],
+    )
+    .await?;
+    bulk.finish().await?;
+    Ok(())
+}
+
+/// The log after the event cursor, page by page, each page with its
+/// cursor; the next page is read from the server while this one is
+/// written here. A replica far behind (a long time offline: a page comes
+/// back full) reads the rest in big pages and writes them in bulk, many
+/// pages per transaction.
+async fn pull_log(
+    store: &Store,
+    pull: &mut Pull,
+    local: &mut HashSet<TicketId>,
+    report: &mut Report,
+) -> Result<()> {
+    let after = cursor(store.sync_state(CURSOR_EVENTS).await?)?;
+    let mut size = PULL_PAGE;
+    let mut bulk = None;
+    let mut next = pull.page(after, size).await?;
+    loop {
+        let page = next;
         let Some(last) = page.last else { break };
+        if bulk.is_none() && page.events.len() >= size as usize {
+            bulk = Some(store.bulk_pull());
+            size = BULK_PAGE;
+        }
         let mut events = page.events;
         // A ticket this replica does not hold, whose creation is not in the
         // page: fetch its whole history (it became visible by an event the
@@ -286,11 +420,21 @@ async fn pull_in(
             events.extend(extra.into_iter().filter(|e| !have.contains(&e.id)));
         }
         local.extend(events.iter().map(|e| e.ticket));
-        let applied = store
-            .apply_pulled(None, events, &[(CURSOR_EVENTS, last.to_string())])
-            .await?;
-        report.pulled += applied.events;
-        after = last;
+        let cursors = [(CURSOR_EVENTS, last.to_string())];
+        let (applied, fetched) = tokio::join!(
+            async {
+                match bulk.as_mut() {
+                    Some(b) => b.apply(events, &cursors).await,
+                    None => store.apply_pulled(None, events, &cursors).await,
+                }
+            },
+            pull.page(last, size)
+        );
+        report.pulled += applied?.events;
+        next = fetched?;
+    }
+    if let Some(b) = bulk {
+        b.finish().await?;
     }
     Ok(())
 }

@@ -275,3 +275,37 @@ async fn tickets_created_offline_on_two_pcs_keep_distinct_references() {
     lap_srv.close().await;
     db.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_written_for_another_team_leaves_its_authors_replica_once_pushed() {
+    let mut db = TestDb::new().await;
+    db.user("ann", "staff").await;
+    db.user("hr", "staff").await;
+    db.team("Tax", &["ann"]).await;
+    db.team("HR", &["hr"]).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let (ann, ann_srv) = db.replica("ann", tmp.path().join("ann")).await;
+    let (hr, hr_srv) = db.replica("hr", tmp.path().join("hr")).await;
+    let t = new_ticket(&ann, "Request for a payslip copy", Some("HR")).await;
+    let own = new_ticket(&ann, "Tax matter", Some("Tax")).await;
+    assert!(
+        ann.ticket(&t.id.to_string()).await.is_ok(),
+        "offline, it stays"
+    );
+    let r = sync_once(&ann, &ann_srv).await.unwrap();
+    assert_eq!(r.forgotten, 1);
+    assert!(
+        ann.ticket(&t.id.to_string()).await.is_err(),
+        "once the server has it, it is HR's only"
+    );
+    assert!(ann.ticket(&own.id.to_string()).await.is_ok());
+    assert!(
+        ann.refused().await.unwrap().is_empty(),
+        "nothing was refused"
+    );
+    sync_once(&hr, &hr_srv).await.unwrap();
+    assert!(hr.ticket(&t.id.to_string()).await.is_ok());
+    ann_srv.close().await;
+    hr_srv.close().await;
+    db.drop().await;
+}
