@@ -330,6 +330,8 @@ pub async fn round(
     let cfg = time_config(store).await;
     let prefs = prefs(store).await;
     let local_now = now.with_timezone(&Local).time();
+    // In a shared firm every PC sees the same breach; one writes it.
+    let shared = store.is_shared().await?;
     // A lead disabled since is nobody's to escalate to.
     let active: HashSet<UserId> = store
         .users()
@@ -422,7 +424,10 @@ pub async fn round(
                 record.push(due.key.clone());
                 continue;
             }
-            if !delivered.contains(&esc_key) {
+            if !delivered.contains(&esc_key) && !escalation_writer(shared, me, ticket, lead) {
+                // Another PC writes it (it reaches this one by sync).
+                record.push(esc_key.clone());
+            } else if !delivered.contains(&esc_key) {
                 let edits = actions
                     .iter()
                     .filter_map(|a| match a {
@@ -510,6 +515,15 @@ pub async fn round(
     }
     store.record_delivered(&record, now).await?;
     Ok(out)
+}
+
+/// Who writes an escalation into the ticket's history. On a PC of its own:
+/// this PC. In a shared firm, where every PC sees the same breach, one PC
+/// does: the team lead's (who may raise and reassign), else the
+/// assignee's; a ticket with neither gets no written escalation (its badge
+/// still shows the breach everywhere). Notifications stay per PC.
+pub fn escalation_writer(shared: bool, me: UserId, ticket: &Ticket, lead: Option<UserId>) -> bool {
+    !shared || lead.or(ticket.assignee) == Some(me)
 }
 
 /// Records what a shown notification settles: the caller calls it once the

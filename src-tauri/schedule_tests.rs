@@ -472,3 +472,76 @@ fn the_loop_naps_at_most_a_minute_and_rounds_at_least_every_ten() {
         0
     );
 }
+
+#[tokio::test]
+async fn in_a_shared_firm_one_pc_writes_an_escalation_the_leads_else_the_assignees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let me_user = User::new("me", "Me Myself", None).unwrap();
+    let store = Store::init_shared(
+        &tmp.path().join("data"),
+        &me_user,
+        guichet_domain::ReplicaCode::from_number(7),
+    )
+    .await
+    .unwrap();
+    let me = store.local_user().await.unwrap();
+    assert_eq!(me, me_user.id);
+    let colleague = colleague(&store).await;
+    let mut p = schedule::Planner::default();
+    let theirs = Team::new("Tax").unwrap();
+    store.add_team(&theirs).await.unwrap();
+    store
+        .set_team_lead(theirs.id, Some(colleague.id))
+        .await
+        .unwrap();
+    let mine = Team::new("Payroll").unwrap();
+    store.add_team(&mine).await.unwrap();
+    store.set_team_lead(mine.id, Some(me)).await.unwrap();
+    let make = |title: &str, team: Option<guichet_domain::TeamId>, assignee: Option<UserId>| {
+        let mut input = ticket(title);
+        input.team = team;
+        input.assignee = assignee;
+        input
+    };
+    let cases = [
+        // (ticket, written on my PC?)
+        (
+            make("Their lead's, assigned to me", Some(theirs.id), Some(me)),
+            false,
+        ),
+        (
+            make(
+                "My team's, assigned to them",
+                Some(mine.id),
+                Some(colleague.id),
+            ),
+            true,
+        ),
+        (make("No team, assigned to me", None, Some(me)), true),
+        (
+            make("No team, assigned to them", None, Some(colleague.id)),
+            false,
+        ),
+        (make("Nobody's", None, None), false),
+    ];
+    let mut created = Vec::new();
+    for (input, written) in cases {
+        let t = store.create_ticket(me, input).await.unwrap();
+        created.push((t, written));
+    }
+    let later = Utc::now() + chrono::Duration::days(21);
+    round(&store, &mut p, me, later).await.unwrap();
+    round(&store, &mut p, me, later + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    for (t, written) in created {
+        let n = store
+            .history(&t.reference.to_string())
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Escalated { .. }))
+            .count();
+        assert_eq!(n > 0, written, "{}: {n} escalations", t.title);
+    }
+}
