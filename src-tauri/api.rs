@@ -326,6 +326,9 @@ pub struct TicketDetail {
     pub time: crate::time_api::TicketTime,
     /// Field changes made at the same time on two PCs (sync conflicts).
     pub conflicts: Vec<ConflictMark>,
+    /// Attachments whose file is not on this PC yet (shared mode: it is
+    /// downloaded by the sync engine), by hash.
+    pub files_waiting: Vec<String>,
 }
 
 /// A change of the timeline that took part in a sync conflict.
@@ -373,8 +376,15 @@ pub async fn ticket_detail(
         .into_iter()
         .map(|(event, side)| ConflictMark { event, side })
         .collect();
+    let files_waiting = ticket
+        .attachments
+        .iter()
+        .filter(|a| !store.blob_path(&a.sha256).is_file())
+        .map(|a| a.sha256.clone())
+        .collect();
     Ok(TicketDetail {
         conflicts,
+        files_waiting,
         links,
         next_statuses: store.workflow().next(ticket.status),
         comments: store.comments(&reference).await?,
@@ -714,10 +724,8 @@ pub async fn attach_upload(
     Ok(result?)
 }
 
-/// A SHA-256 as the store names blobs: 64 lowercase hexadecimal characters.
-fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
+// A SHA-256 as the store names blobs: 64 lowercase hexadecimal characters.
+use guichet_store::is_sha256;
 
 /// Decodes `%XX` escapes (as `encodeURIComponent` writes them); a `%` not
 /// followed by two hex digits stays as it is.
@@ -742,10 +750,11 @@ pub async fn open_attachment(state: State<'_, AppState>, sha256: String) -> ApiR
     }
     let path = state.store.blob_path(&sha256);
     if !path.exists() {
-        return Err(Error::NotFound {
-            what: "attachment",
-            key: sha256,
-        }
+        return Err(guichet_domain::DomainError::invalid(
+            "attachment",
+            "is not on this PC yet",
+            "a file already downloaded (the sync downloads it when the server is reachable)",
+        )
         .into());
     }
     tauri_plugin_opener::open_path(&path, None::<&str>).map_err(|e| ApiError {

@@ -483,7 +483,7 @@ const syncState = (app) => app.exec("return document.querySelector('[data-testid
 const replies = (app) => app.exec("return [...document.querySelectorAll('[data-testid=timeline] li[data-kind=reply] .ev-body')].map(e => e.textContent)");
 const conflictSides = (app) => app.exec("return [...document.querySelectorAll('[data-testid=conflict]')].map(e => e.dataset.side).sort()");
 
-test("two desktop apps on one PostgreSQL: one goes offline, both edit, it comes back, both show the same ticket, every comment and the conflict", async () => {
+test("two desktop apps on one PostgreSQL: one goes offline, both edit and ann attaches a file, it comes back, both show the same ticket, every comment, the conflict and the file", async () => {
   const SUPER = process.env.DATABASE_URL;
   if (!SUPER) throw new Error("DATABASE_URL must name a PostgreSQL superuser URL (./test.sh starts a private server)");
   const u = new URL(SUPER);
@@ -531,6 +531,11 @@ test("two desktop apps on one PostgreSQL: one goes offline, both edit, it comes 
     await title.type("Déclaration de TVA (Ann)\uE007");
     await (await A.find("[data-testid=comment-box]")).type("Écrit hors ligne par Ann");
     await (await A.find("[data-testid=send-reply]")).click();
+    // Offline, Ann attaches a file: its bytes go up once she is back.
+    const statement = path.join(boxA.root, "Relevé bancaire.txt");
+    writeFileSync(statement, "Solde au 30 septembre : 12 345,67 €\n".repeat(20000));
+    await (await A.find("[data-testid=file-picker]")).type(statement);
+    await A.until("ann's attachment listed", async () => (await A.text("[data-testid=attachments]")).includes("Relevé bancaire.txt"));
     await A.until("ann's changes waiting", async () => (await A.findAll("[data-testid=sync-pending]")).length === 1);
 
     await (await B.find(`.row[data-ref="${ref}"]`)).click();
@@ -553,6 +558,12 @@ test("two desktop apps on one PostgreSQL: one goes offline, both edit, it comes 
     assert.equal(tA, tB, "both windows show the same title");
     assert.equal(tA, "Déclaration de TVA (Bob)", "the later change wins");
     assert.deepEqual((await replies(A)).sort(), (await replies(B)).sort());
+    // Ann's file reached Bob's PC, byte for byte, and opens there.
+    await B.until("bob: the attachment, on his PC", async () => (await B.text("[data-testid=attachments]")).includes("Relevé bancaire.txt") && (await B.findAll("[data-testid=file-waiting]")).length === 0, 30000);
+    const blobs = (dir) => readdirSync(path.join(dir, "attachments"), { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(f));
+    const bobs = blobs(boxB.data);
+    assert.equal(bobs.length, 1, `one file in bob's data directory: ${bobs}`);
+    assert.deepEqual(readFileSync(path.join(boxB.data, "attachments", bobs[0])), readFileSync(statement));
   } finally {
     for (const [name, app] of [["shared-ann", A], ["shared-bob", B]]) {
       if (!app) continue;

@@ -133,7 +133,12 @@ time: TicketTime,
 /**
  * Field changes made at the same time on two PCs (sync conflicts).
  */
-conflicts: Array<ConflictMark>, };
+conflicts: Array<ConflictMark>, 
+/**
+ * Attachments whose file is not on this PC yet (shared mode: it is
+ * downloaded by the sync engine), by hash.
+ */
+files_waiting: Array<string>, };
 
 export type NewTicketRequest = { title: string, description: string, category: string, priority: Priority | null, assignee: string | null, team: string | null, requester: string | null, matter: string | null, due: string | null, tags: Array<string>, };
 
