@@ -22,7 +22,7 @@ pub use attachments::is_sha256;
 pub use db::{db_path, DB_FILE};
 pub use error::{Error, LineError, Result};
 pub use query::{Comment, ListQuery, Sort, TicketSummary, View, TEXT_CANDIDATES};
-pub use sync::{Applied, Directory};
+pub use sync::{Applied, BulkPull, Directory};
 pub use transfer::{demo_jsonl, Format, ImportReport, Record};
 
 use chrono::{DateTime, Utc};

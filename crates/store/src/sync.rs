@@ -184,29 +184,21 @@ impl Store {
     ) -> Result<Applied> {
         self.guard(async {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-            if let Some(d) = directory {
-                replace_directory(&mut tx, d).await?;
-            }
-            let ids: Vec<String> = events.iter().map(|e| e.id.to_string()).collect();
-            let records: Vec<(usize, Record)> = events
-                .into_iter()
-                .enumerate()
-                .map(|(i, e)| (i + 1, Record::Event(e)))
-                .collect();
-            let report = apply_records(&mut tx, &records).await?;
-            // Pulled events are not this replica's to push.
-            delete_outbox(&mut tx, ids).await?;
-            for (k, v) in cursors {
-                meta_set(&mut tx, k, v).await?;
-            }
+            let applied = apply_pulled_in(&mut tx, directory, events, cursors).await?;
             tx.commit().await?;
-            Ok(Applied {
-                events: report.events,
-                already_present: report.already_present,
-                forgotten: 0,
-            })
+            Ok(applied)
         })
         .await
+    }
+
+    /// Starts writing the pages of a first sync (see [`BulkPull`]).
+    pub fn bulk_pull(&self) -> BulkPull {
+        BulkPull {
+            store: self.clone(),
+            tx: None,
+            in_tx: 0,
+            written: 0,
+        }
     }
 
     /// Removes tickets the user may no longer see from this replica: the
@@ -335,6 +327,119 @@ impl Store {
         .await?;
         rows.iter().map(event_from_row).collect()
     }
+}
+
+/// Events written per transaction by [`BulkPull`].
+const BULK_COMMIT_EVENTS: usize = 250_000;
+
+/// Writes the batches of a first sync (or of a replica far behind) the way
+/// an import writes a file: many batches per transaction (a transaction
+/// per page rewrote the pages of every random-keyed index of the growing
+/// replica each time: event, comment and ticket ids), and the planner's
+/// statistics taken at the end. Each transaction holds whole batches with
+/// their cursors, so a sync cut short resumes from its last commit.
+pub struct BulkPull {
+    store: Store,
+    tx: Option<sqlx::Transaction<'static, sqlx::Sqlite>>,
+    in_tx: usize,
+    written: usize,
+}
+
+impl BulkPull {
+    /// Applies one page as [`Store::apply_pulled`] does, in the current
+    /// transaction; commits once it holds enough events.
+    pub async fn apply(
+        &mut self,
+        events: Vec<Event>,
+        cursors: &[(&str, String)],
+    ) -> Result<Applied> {
+        let n = events.len();
+        let store = self.store.clone();
+        let applied = store
+            .guard(async {
+                if self.tx.is_none() {
+                    self.tx = Some(store.pool.begin_with("BEGIN IMMEDIATE").await?);
+                }
+                let tx = self.tx.as_mut().expect("begun above");
+                apply_pulled_in(tx, None, events, cursors).await
+            })
+            .await?;
+        self.in_tx += n;
+        self.written += applied.events;
+        if self.in_tx >= BULK_COMMIT_EVENTS {
+            self.commit().await?;
+        }
+        Ok(applied)
+    }
+
+    async fn commit(&mut self) -> Result<()> {
+        if let Some(tx) = self.tx.take() {
+            self.store.guard(async { Ok(tx.commit().await?) }).await?;
+        }
+        self.in_tx = 0;
+        Ok(())
+    }
+
+    /// Commits what is left and, after a large first sync, takes the query
+    /// planner's statistics (as after an import).
+    pub async fn finish(mut self) -> Result<()> {
+        self.commit().await?;
+        if self.written >= 1_000 {
+            if let Err(e) = crate::db::refresh_statistics(&self.store.pool, true).await {
+                tracing::warn!(error = %e, "could not refresh the query planner's statistics");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Applies a pulled batch inside the caller's transaction.
+async fn apply_pulled_in(
+    conn: &mut SqliteConnection,
+    directory: Option<&Directory>,
+    events: Vec<Event>,
+    cursors: &[(&str, String)],
+) -> Result<Applied> {
+    if let Some(d) = directory {
+        replace_directory(conn, d).await?;
+    }
+    let ids: Vec<String> = events.iter().map(|e| e.id.to_string()).collect();
+    let records: Vec<(usize, Record)> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| (i + 1, Record::Event(e)))
+        .collect();
+    // Pulled events are not this replica's to push: the outbox trigger
+    // (which fires while meta.shared is '1') is kept quiet while they are
+    // written, inside this transaction only, instead of filling the outbox
+    // to empty it again.
+    let shared = meta_get(conn, "shared").await?;
+    meta_set(conn, "shared", "pulling").await?;
+    let report = apply_records(conn, &records).await?;
+    match &shared {
+        Some(v) => meta_set(conn, "shared", v).await?,
+        None => {
+            sqlx::query("DELETE FROM meta WHERE key = 'shared'")
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    // Those already here may be this replica's own, pushed but not yet
+    // acknowledged: the server has them.
+    let waiting: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM outbox)")
+        .fetch_one(&mut *conn)
+        .await?;
+    if waiting {
+        delete_outbox(conn, ids).await?;
+    }
+    for (k, v) in cursors {
+        meta_set(conn, k, v).await?;
+    }
+    Ok(Applied {
+        events: report.events,
+        already_present: report.already_present,
+        forgotten: 0,
+    })
 }
 
 async fn delete_outbox(conn: &mut SqliteConnection, ids: Vec<String>) -> Result<()> {

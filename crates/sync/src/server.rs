@@ -377,10 +377,22 @@ impl Pull {
         rows.iter().map(|r| parse_id(r)).collect()
     }
 
+    /// The end of the log in this snapshot: every event and access entry
+    /// up to it is in the snapshot, none after it.
+    pub async fn log_end(&mut self) -> Result<Cursor> {
+        let no: i64 = sqlx::query_scalar("SELECT guichet.log_end()")
+            .fetch_one(&mut self.conn)
+            .await?;
+        Ok(Cursor {
+            commit: no,
+            seq: i64::MAX,
+        })
+    }
+
     /// The whole visible history of these tickets.
     pub async fn history(&mut self, ids: &[TicketId]) -> Result<Vec<Event>> {
         let mut out = Vec::new();
-        for chunk in ids.chunks(500) {
+        for chunk in ids.chunks(1_000) {
             let ids: Vec<String> = chunk.iter().map(|i| i.to_string()).collect();
             let rows = sqlx::query(
                 "SELECT no, seq, id::text, ticket_id::text, actor::text, hlc, at, payload::text \

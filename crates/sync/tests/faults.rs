@@ -203,3 +203,107 @@ async fn sessions_terminated_by_the_server_mid_sync_then_the_sync_completes() {
     assert_eq!(ann.outbox_len().await.unwrap(), 0);
     db.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_sync_cut_again_and_again_resumes_and_ends_with_every_event_once() {
+    let mut db = TestDb::new().await;
+    db.user("ann", "staff").await;
+    db.user("bob", "staff").await;
+    db.team("Tax", &["ann", "bob"]).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let (ann, ann_srv) = db.replica("ann", tmp.path().join("ann")).await;
+    let me = ann.local_user().await.unwrap();
+    let mut tickets = Vec::new();
+    for i in 0..150 {
+        let t = new_ticket(&ann, &format!("Ticket {i}"), Some("Tax")).await;
+        ann.comment(me, &t.id.to_string(), Visibility::Reply, "first reply")
+            .await
+            .unwrap();
+        tickets.push(t);
+    }
+    sync_once(&ann, &ann_srv).await.unwrap();
+
+    // bob's new PC: its first sync is cut every 15 ms, and ann keeps
+    // writing between its rounds (on tickets bob may already hold).
+    let proxy = std::sync::Arc::new(Proxy::start().await);
+    let bob_srv = db.server_via("bob", &proxy).await;
+    let dir = tmp.path().join("bob");
+    let cutter = {
+        let p = proxy.clone();
+        tokio::spawn(async move {
+            for _ in 0..25 {
+                tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+                p.drop_all();
+            }
+        })
+    };
+    let url = db.url_as("bob");
+    let mut bob = None;
+    let mut failures = 0;
+    let mut i = 0;
+    while !cutter.is_finished() {
+        let r = match &bob {
+            None => guichet_sync::connect_replica(&dir, &bob_srv, &url)
+                .await
+                .map(|(s, _)| Some(s)),
+            Some(s) => sync_once(s, &bob_srv).await.map(|_| None),
+        };
+        match r {
+            Ok(Some(s)) => bob = Some(s),
+            Ok(None) => {}
+            Err(_) => {
+                failures += 1;
+                if bob.is_none() && dir.join(guichet_store::DB_FILE).exists() {
+                    bob = Some(guichet_store::Store::open(&dir).await.unwrap());
+                }
+            }
+        }
+        let t = &tickets[i % tickets.len()];
+        ann.comment(
+            me,
+            &t.id.to_string(),
+            Visibility::Reply,
+            &format!("later {i}"),
+        )
+        .await
+        .unwrap();
+        i += 1;
+        let _ = sync_once(&ann, &ann_srv).await;
+    }
+    sync_once(&ann, &ann_srv).await.unwrap();
+    let bob = match bob {
+        Some(s) => s,
+        None => {
+            guichet_sync::connect_replica(&dir, &bob_srv, &url)
+                .await
+                .unwrap()
+                .0
+        }
+    };
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        match sync_once(&bob, &bob_srv).await {
+            Ok(_) => break,
+            Err(e) => assert!(e.is_offline() && rounds < 20, "{e:?}"),
+        }
+    }
+    eprintln!("{failures} interrupted rounds, {i} later comments");
+    let ids = |s: &guichet_store::Store| {
+        let s = s.clone();
+        async move {
+            s.all_events()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let a = ids(&ann).await;
+    assert_eq!(a.len(), 300 + i);
+    assert_eq!(a, ids(&bob).await, "bob holds every event once");
+    assert_eq!(bob.outbox_len().await.unwrap(), 0);
+    bob.check_integrity().await.unwrap();
+    db.drop().await;
+}
