@@ -60,12 +60,8 @@ async fn complete_on_server(db: &TestDb, sha: &str) -> Option<bool> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_attached_file_reaches_a_colleague_byte_for_byte_and_a_repeat_moves_nothing() {
     let mut db = TestDb::new().await;
-    db.user("ann", "staff").await;
-    db.user("bob", "staff").await;
-    db.team("Tax", &["ann", "bob"]).await;
     let tmp = tempfile::tempdir().unwrap();
-    let (ann, ann_srv) = db.replica("ann", tmp.path().join("ann")).await;
-    let (bob, bob_srv) = db.replica("bob", tmp.path().join("bob")).await;
+    let [(ann, ann_srv), (bob, bob_srv)] = db.tax_colleagues(tmp.path()).await;
 
     let t = new_ticket(&ann, "Payroll 2026", Some("Tax")).await;
     let src = file(tmp.path(), "payslips.pdf", 2 * CHUNK + 12_345, 1);
@@ -104,12 +100,8 @@ async fn an_attached_file_reaches_a_colleague_byte_for_byte_and_a_repeat_moves_n
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cut_upload_resumes_from_the_chunks_the_server_has_and_colleagues_wait_for_it() {
     let mut db = TestDb::new().await;
-    db.user("ann", "staff").await;
-    db.user("bob", "staff").await;
-    db.team("Tax", &["ann", "bob"]).await;
     let tmp = tempfile::tempdir().unwrap();
-    let (ann, ann_srv) = db.replica("ann", tmp.path().join("ann")).await;
-    let (bob, bob_srv) = db.replica("bob", tmp.path().join("bob")).await;
+    let [(ann, ann_srv), (bob, bob_srv)] = db.tax_colleagues(tmp.path()).await;
     let t = new_ticket(&ann, "Annual accounts", Some("Tax")).await;
     let src = file(tmp.path(), "ledger.xlsx", 4 * CHUNK + 7, 3);
     let sha = attach(&ann, &t.id.to_string(), &src).await;
@@ -154,12 +146,8 @@ async fn a_cut_upload_resumes_from_the_chunks_the_server_has_and_colleagues_wait
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cut_download_resumes_from_the_partial_file_even_mid_chunk() {
     let mut db = TestDb::new().await;
-    db.user("ann", "staff").await;
-    db.user("bob", "staff").await;
-    db.team("Tax", &["ann", "bob"]).await;
     let tmp = tempfile::tempdir().unwrap();
-    let (ann, ann_srv) = db.replica("ann", tmp.path().join("ann")).await;
-    let (bob, bob_srv) = db.replica("bob", tmp.path().join("bob")).await;
+    let [(ann, ann_srv), (bob, bob_srv)] = db.tax_colleagues(tmp.path()).await;
     let t = new_ticket(&ann, "Deed of sale", Some("Tax")).await;
     let src = file(tmp.path(), "deed.pdf", 5 * CHUNK + 999, 4);
     let sha = attach(&ann, &t.id.to_string(), &src).await;

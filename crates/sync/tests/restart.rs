@@ -84,12 +84,8 @@ async fn until_ok(store: &guichet_store::Store, server: &guichet_sync::Server) -
 async fn a_server_restart_during_a_push_and_under_a_running_engine_loses_and_doubles_nothing() {
     let pg = PrivateServer::start();
     let mut db = TestDb::on(&pg.url).await;
-    db.user("ann", "staff").await;
-    db.user("bob", "staff").await;
-    db.team("Tax", &["ann", "bob"]).await;
     let tmp = tempfile::tempdir().unwrap();
-    let (ann, ann_srv) = db.replica("ann", tmp.path().join("ann")).await;
-    let (bob, bob_srv) = db.replica("bob", tmp.path().join("bob")).await;
+    let [(ann, ann_srv), (bob, bob_srv)] = db.tax_colleagues(tmp.path()).await;
 
     // Bob's engine runs throughout, as in the desktop app.
     let rounds = Arc::new(std::sync::atomic::AtomicUsize::new(0));

@@ -86,6 +86,19 @@ impl TestDb {
         }
     }
 
+    /// Two staff members, ann and bob, both in the Tax team, each with a
+    /// replica of their own under `dir`.
+    #[allow(dead_code)]
+    pub async fn tax_colleagues(&mut self, dir: &std::path::Path) -> [(Store, Server); 2] {
+        self.user("ann", "staff").await;
+        self.user("bob", "staff").await;
+        self.team("Tax", &["ann", "bob"]).await;
+        [
+            self.replica("ann", dir.join("ann")).await,
+            self.replica("bob", dir.join("bob")).await,
+        ]
+    }
+
     /// A role made by the code under test (an import), dropped with the database.
     #[allow(dead_code)]
     pub fn own_role(&mut self, login: &str) {
