@@ -218,7 +218,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let (med, p) = p95(lat);
-    println!("(b) propagation between two online PCs: median {med:.0?}, p95 {p:.0?} (40 comments)");
+    println!("(b) propagation between two online PCs: median {med:.2?}, p95 {p:.2?} (40 comments)");
     a_sync.stop();
     b_sync.stop();
 
@@ -295,7 +295,7 @@ async fn main() {
     let pushed = clients * 10;
     let (med, p) = p95(lat);
     println!(
-        "(c) {clients} clients syncing at once: {pushed} events pushed in {wall:.1?} ({:.0} events/s at the server), client round median {med:.0?}, p95 {p:.0?}",
+        "(c) {clients} clients syncing at once: {pushed} events pushed in {wall:.1?} ({:.0} events/s at the server), client round median {med:.2?}, p95 {p:.2?}",
         pushed as f64 / wall.as_secs_f64()
     );
     for (st, srv) in reps {
