@@ -48,6 +48,17 @@ fn ticket(title: &str) -> NewTicket {
     }
 }
 
+/// How many escalations a ticket's history holds.
+async fn escalations(store: &Store, t: &guichet_domain::Ticket) -> usize {
+    store
+        .history(&t.reference.to_string())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Escalated { .. }))
+        .count()
+}
+
 fn reminder_days(r: &schedule::Round) -> Vec<u32> {
     r.notices
         .iter()
@@ -162,27 +173,14 @@ async fn reminders_fire_once_each_even_after_a_week_off() {
         "{:?}",
         schedule::keys(&after)
     );
-    let escalations = reopened
-        .history(&t.reference.to_string())
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::Escalated { .. }))
-        .count();
+    let before = escalations(&reopened, &t).await;
     assert_eq!(after.counts.overdue, 1);
-    assert!(escalations >= 1);
-    let before = escalations;
+    assert!(before >= 1);
     let later = round(&reopened, &mut p2, me, back + chrono::Duration::hours(3))
         .await
         .unwrap();
     assert_eq!(later.escalations, 0);
-    let now_count = reopened
-        .history(&t.reference.to_string())
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::Escalated { .. }))
-        .count();
+    let now_count = escalations(&reopened, &t).await;
     assert_eq!(now_count, before, "an escalation is written once");
 }
 
@@ -535,13 +533,7 @@ async fn in_a_shared_firm_one_pc_writes_an_escalation_the_leads_else_the_assigne
         .await
         .unwrap();
     for (t, written) in created {
-        let n = store
-            .history(&t.reference.to_string())
-            .await
-            .unwrap()
-            .iter()
-            .filter(|e| matches!(e.kind, EventKind::Escalated { .. }))
-            .count();
+        let n = escalations(&store, &t).await;
         assert_eq!(n > 0, written, "{}: {n} escalations", t.title);
     }
 }
